@@ -1,1 +1,51 @@
-System.Console.WriteLine("placeholder");
+using System;
+using System.Globalization;
+using System.IO;
+using Unroll;
+using Unroll.Models;
+using Unroll.Samples;
+
+// Trains a network from the zoo on Fashion-MNIST and reports test accuracy.
+//   dotnet run -c Release --project samples/Unroll.Samples -- train mlp --epochs 5
+const string usage = """
+    usage: Unroll.Samples train <mlp|lenet> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR]
+           Unroll.Samples summary <mlp|lenet>
+    """;
+
+try
+{
+    var options = SampleOptions.Parse(args);
+    return options.Command switch
+    {
+        "summary" => options.Network switch
+        {
+            "mlp" => Print(FashionMlp.Summary),
+            "lenet" => Print(LeNet5.Summary),
+            _ => throw new UsageException($"unknown network '{options.Network}'"),
+        },
+        "train" => options.Network switch
+        {
+            "mlp" => TrainCommand.Run<FashionMlp>(options),
+            "lenet" => TrainCommand.Run<LeNet5>(options),
+            _ => throw new UsageException($"unknown network '{options.Network}'"),
+        },
+        _ => throw new UsageException($"unknown command '{options.Command}'"),
+    };
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine(usage);
+    return 2;
+}
+catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+
+static int Print(string text)
+{
+    Console.WriteLine(text);
+    return 0;
+}

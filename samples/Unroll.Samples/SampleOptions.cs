@@ -1,0 +1,59 @@
+using System;
+using System.Globalization;
+
+namespace Unroll.Samples;
+
+/// <summary>A mistake on the command line; the program prints it with the usage text.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The sample's command line.</summary>
+public sealed record SampleOptions
+{
+    public string Command { get; init; } = "train";
+    public string Network { get; init; } = "mlp";
+    public int Epochs { get; init; } = 5;
+    public int BatchSize { get; init; } = 64;
+    public float? LearningRate { get; init; }
+    public int Seed { get; init; } = 1;
+    public string DataDirectory { get; init; } = FashionMnist.DefaultDirectory;
+
+    public static SampleOptions Parse(string[] args)
+    {
+        var options = new SampleOptions();
+        var positional = 0;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{arg} needs a value");
+            options = arg switch
+            {
+                "--epochs" => options with { Epochs = PositiveInt(arg, Value()) },
+                "--batch" => options with { BatchSize = PositiveInt(arg, Value()) },
+                "--lr" => options with { LearningRate = PositiveFloat(arg, Value()) },
+                "--seed" => options with { Seed = Int(arg, Value()) },
+                "--data" => options with { DataDirectory = Value() },
+                _ when arg.StartsWith('-') => throw new UsageException($"unknown option '{arg}'"),
+                _ => positional++ switch
+                {
+                    0 => options with { Command = arg },
+                    1 => options with { Network = arg },
+                    _ => throw new UsageException($"unexpected argument '{arg}'"),
+                },
+            };
+        }
+        return options;
+    }
+
+    private static int Int(string name, string text) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new UsageException($"{name} expects an integer, not '{text}'");
+
+    private static int PositiveInt(string name, string text) =>
+        Int(name, text) is var value and > 0 ? value : throw new UsageException($"{name} must be positive, not '{text}'");
+
+    private static float PositiveFloat(string name, string text) =>
+        float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && float.IsFinite(value)
+            ? value
+            : throw new UsageException($"{name} expects a positive number, not '{text}'");
+}

@@ -1,0 +1,37 @@
+using System;
+using System.Diagnostics;
+using Spectre.Console;
+
+namespace Unroll.Samples;
+
+/// <summary>Trains any generated network on Fashion-MNIST with Adam, showing a progress bar per epoch.</summary>
+public static class TrainCommand
+{
+    public static int Run<TNetwork>(SampleOptions options) where TNetwork : INetwork<TNetwork>
+    {
+        var clock = Stopwatch.StartNew();
+        var (train, test) = FashionMnist.Load(options.DataDirectory);
+        Console.WriteLine($"Fashion-MNIST: {train.Count:N0} training and {test.Count:N0} test images from {options.DataDirectory} ({clock.Elapsed.TotalSeconds:F1} s)");
+
+        var network = TNetwork.Create(options.BatchSize, CpuBackend.Shared, options.Seed);
+        Console.WriteLine(TNetwork.Summary);
+        var optimizer = new Adam(options.LearningRate ?? 0.001f);
+        var trainer = new Trainer<TNetwork>(network, new SparseCategoricalCrossEntropy(), optimizer);
+        Console.WriteLine($"Training {typeof(TNetwork).Name} on {network.Backend.Name}: {options.Epochs} epochs, batch {options.BatchSize}, " +
+                          $"Adam (lr {optimizer.LearningRate}), {(trainer.UsesFusedLoss ? "fused softmax + cross-entropy" : trainer.Loss.Name)}, seed {options.Seed}");
+
+        EpochProgress.Run(options.Epochs, train.Count, (onBatch, onEpoch) =>
+            trainer.Fit(train, new FitOptions
+            {
+                Epochs = options.Epochs,
+                BatchSize = options.BatchSize,
+                Seed = options.Seed,
+                OnBatch = onBatch,
+                OnEpoch = onEpoch,
+            }));
+
+        var result = trainer.Evaluate(test);
+        Console.WriteLine($"Test accuracy: {result.Accuracy:F4} (loss {result.Loss:F4}) on {result.Count:N0} images; total time {clock.Elapsed.TotalSeconds:F1} s");
+        return 0;
+    }
+}

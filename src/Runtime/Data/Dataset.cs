@@ -1,0 +1,110 @@
+using System;
+
+namespace Unroll;
+
+/// <summary>
+/// Samples and their targets in memory, row-major: <see cref="Features"/> is [count, sample size] and
+/// <see cref="Targets"/> is [count, target size]. Classification sets also keep their integer <see cref="Labels"/>,
+/// which accuracy is measured against.
+/// </summary>
+public sealed class Dataset
+{
+    /// <summary>
+    /// A data set of samples and float targets (regression, autoencoders, one-hot or soft targets).
+    /// Rejects mismatched lengths and non-finite values, naming the first bad sample.
+    /// </summary>
+    public Dataset(float[] features, int sampleSize, float[] targets, int targetSize, int[]? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(targetSize, 1);
+        if (features.Length % sampleSize != 0)
+            throw new ArgumentException($"Features hold {features.Length} values, not a whole number of samples of {sampleSize}.", nameof(features));
+        var count = features.Length / sampleSize;
+        if (targets.Length != count * targetSize)
+            throw new ArgumentException($"{count} samples need {count * targetSize} target values ({targetSize} each) but {targets.Length} were given.", nameof(targets));
+        if (labels is not null && labels.Length != count)
+            throw new ArgumentException($"{count} samples need {count} labels but {labels.Length} were given.", nameof(labels));
+        RequireFinite(features, sampleSize, "feature");
+        RequireFinite(targets, targetSize, "target");
+
+        Features = features;
+        Targets = targets;
+        Labels = labels;
+        SampleSize = sampleSize;
+        TargetSize = targetSize;
+        Count = count;
+    }
+
+    /// <summary>
+    /// A classification data set. Targets are the class indices themselves (one value per sample, for
+    /// <c>SparseCategoricalCrossEntropy</c>) or, with <paramref name="oneHot"/>, one-hot rows of <paramref name="classes"/> values.
+    /// </summary>
+    public static Dataset ForClassification(float[] features, int sampleSize, int[] labels, int classes, bool oneHot = false)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        for (var i = 0; i < labels.Length; i++)
+            if ((uint)labels[i] >= (uint)classes)
+                throw new ArgumentException($"Label {labels[i]} of sample {i} is outside the {classes} classes [0, {classes - 1}].", nameof(labels));
+
+        float[] targets;
+        if (oneHot)
+        {
+            targets = new float[labels.Length * classes];
+            for (var i = 0; i < labels.Length; i++) targets[i * classes + labels[i]] = 1f;
+        }
+        else
+        {
+            targets = new float[labels.Length];
+            for (var i = 0; i < labels.Length; i++) targets[i] = labels[i];
+        }
+        return new Dataset(features, sampleSize, targets, oneHot ? classes : 1, labels) { ClassCount = classes };
+    }
+
+    /// <summary>Number of samples.</summary>
+    public int Count { get; }
+
+    /// <summary>Values per sample.</summary>
+    public int SampleSize { get; }
+
+    /// <summary>Target values per sample.</summary>
+    public int TargetSize { get; }
+
+    /// <summary>All samples, [count, sample size].</summary>
+    public float[] Features { get; }
+
+    /// <summary>All targets, [count, target size].</summary>
+    public float[] Targets { get; }
+
+    /// <summary>Integer class of each sample, for classification sets; null otherwise.</summary>
+    public int[]? Labels { get; }
+
+    /// <summary>Number of classes, for classification sets; 0 otherwise.</summary>
+    public int ClassCount { get; private init; }
+
+    /// <summary>The features of one sample.</summary>
+    public ReadOnlySpan<float> Sample(int index) => Features.AsSpan(index * SampleSize, SampleSize);
+
+    /// <summary>The target of one sample.</summary>
+    public ReadOnlySpan<float> Target(int index) => Targets.AsSpan(index * TargetSize, TargetSize);
+
+    /// <summary>The first <paramref name="count"/> samples, as a new data set sharing nothing with this one.</summary>
+    public Dataset Take(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
+        return new Dataset(Features[..(count * SampleSize)], SampleSize, Targets[..(count * TargetSize)], TargetSize, Labels?[..count])
+        {
+            ClassCount = ClassCount,
+        };
+    }
+
+    private static void RequireFinite(float[] values, int rowSize, string what)
+    {
+        for (var i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i]))
+                throw new ArgumentException($"Sample {i / rowSize} has a non-finite {what} value ({values[i]}) at position {i % rowSize}.");
+    }
+}

@@ -1,0 +1,249 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Numerics.Tensors;
+
+namespace Unroll;
+
+/// <summary>
+/// Trains and evaluates one network with one loss and one optimizer. Host-side buffers are allocated here, once;
+/// a training step allocates nothing. Shapes come from the network's static members, so no reflection is involved.
+/// </summary>
+/// <example>
+/// <code>
+/// var net = new FashionMlp(capacity: 64, seed: 1);
+/// var trainer = new Trainer&lt;FashionMlp&gt;(net, new SparseCategoricalCrossEntropy(), new Adam());
+/// trainer.Fit(train, new FitOptions { Epochs = 5, BatchSize = 64 });
+/// Console.WriteLine(trainer.Evaluate(test).Accuracy);
+/// </code>
+/// </example>
+public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
+{
+    private readonly float[] _prediction;   // [capacity, output]: the network's output, or its logits when the loss fuses
+    private readonly float[] _gradient;     // [capacity, output]: dLoss/dPrediction
+    private readonly float[] _targets;      // [capacity, target size]
+    private readonly int[] _rows;           // [capacity]: sample indices of an evaluation chunk
+    private readonly bool _fused;
+    private readonly int _targetSize;
+    private float[][]? _accumulated;        // per parameter, for batches larger than the capacity
+    private float[]? _scratch;
+
+    /// <summary>Binds a network, a loss and an optimizer. Throws if the loss cannot work with the network's output.</summary>
+    public Trainer(TNetwork network, Loss loss, Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        Network = network;
+        Loss = loss ?? throw new ArgumentNullException(nameof(loss));
+        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        _fused = loss.FusesWith is { } activation && activation == network.OutputActivation;
+        _targetSize = loss.TargetSize(TNetwork.OutputSize);
+        _prediction = new float[network.Capacity * TNetwork.OutputSize];
+        _gradient = new float[network.Capacity * TNetwork.OutputSize];
+        _targets = new float[network.Capacity * _targetSize];
+        _rows = new int[network.Capacity];
+    }
+
+    /// <summary>The network being trained.</summary>
+    public TNetwork Network { get; }
+
+    /// <summary>The loss minimised.</summary>
+    public Loss Loss { get; }
+
+    /// <summary>The optimizer that updates the parameters.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>
+    /// Whether the loss is computed from the logits of the network's final softmax or sigmoid
+    /// (the numerically stable fused form) rather than from its probabilities.
+    /// </summary>
+    public bool UsesFusedLoss => _fused;
+
+    /// <summary>Trains for <see cref="FitOptions.Epochs"/> epochs and returns what each achieved.</summary>
+    public IReadOnlyList<EpochResult> Fit(Dataset data, FitOptions? options = null)
+    {
+        options ??= new FitOptions();
+        CheckData(data, nameof(data));
+        if (options.Validation is { } validation) CheckData(validation, nameof(options.Validation));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1, nameof(options.Epochs));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.BatchSize, nameof(options.BatchSize));
+
+        var batchSize = options.BatchSize == 0 ? data.Count : Math.Min(options.BatchSize, data.Count);
+        var order = new int[data.Count];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        var random = new Random(options.Seed);
+        var results = new List<EpochResult>(options.Epochs);
+
+        for (var epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            if (options.Shuffle) random.Shuffle(order);
+            var start = Stopwatch.GetTimestamp();
+            double lossSum = 0;
+            int correct = 0, done = 0;
+            for (var first = 0; first < data.Count; first += batchSize)
+            {
+                var batch = order.AsSpan(first, Math.Min(batchSize, data.Count - first));
+                var (loss, hits) = TrainStep(data, batch);
+                if (!float.IsFinite(loss))
+                    throw new InvalidOperationException(
+                        $"The loss became {loss} in epoch {epoch} at samples {first}..{first + batch.Length - 1} " +
+                        $"(learning rate {Optimizer.LearningRate}); the parameters were not updated by this step. " +
+                        "Lower the learning rate or check the data.");
+                lossSum += (double)loss * batch.Length;
+                correct += hits;
+                done += batch.Length;
+                options.OnBatch?.Invoke(new BatchProgress(epoch, options.Epochs, done, data.Count,
+                    (float)(lossSum / done), Accuracy(data, correct, done), done / Stopwatch.GetElapsedTime(start).TotalSeconds));
+            }
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            var result = new EpochResult(epoch, (float)(lossSum / done), Accuracy(data, correct, done), done / elapsed.TotalSeconds,
+                elapsed, options.Validation is { } v ? Evaluate(v) : null);
+            results.Add(result);
+            options.OnEpoch?.Invoke(result);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// One optimizer step on the given samples of <paramref name="data"/>; returns the batch's mean loss (before the step)
+    /// and how many samples it classified correctly. The step is skipped when the loss is not finite.
+    /// </summary>
+    public (float Loss, int Correct) TrainStep(Dataset data, ReadOnlySpan<int> samples)
+    {
+        var capacity = Network.Capacity;
+        if (samples.Length <= capacity)
+        {
+            var (loss, hits) = ForwardLoss(data, samples, training: true);
+            if (!float.IsFinite(loss)) return (loss, hits);
+            Backward(samples.Length);
+            Optimizer.Step(Network.Parameters);
+            return (loss, hits);
+        }
+
+        // Larger than the buffers: average the chunks' gradients, weighted by their share of the batch.
+        var parameters = Network.Parameters;
+        EnsureAccumulators(parameters);
+        double lossSum = 0;
+        var correct = 0;
+        for (var first = 0; first < samples.Length; first += capacity)
+        {
+            var chunk = samples.Slice(first, Math.Min(capacity, samples.Length - first));
+            var (loss, hits) = ForwardLoss(data, chunk, training: true);
+            if (!float.IsFinite(loss)) return (loss, correct + hits);
+            lossSum += (double)loss * chunk.Length;
+            correct += hits;
+            Backward(chunk.Length);
+            var weight = (float)chunk.Length / samples.Length;
+            for (var p = 0; p < parameters.Count; p++)
+            {
+                var gradient = _scratch.AsSpan(0, parameters[p].Length);
+                Network.Backend.Download(parameters[p].Gradient, 0, gradient);
+                if (first == 0) TensorPrimitives.Multiply(gradient, weight, _accumulated![p]);
+                else TensorPrimitives.MultiplyAdd(gradient, weight, _accumulated![p], _accumulated[p]);
+            }
+        }
+        for (var p = 0; p < parameters.Count; p++)
+            Network.Backend.Upload(_accumulated![p], parameters[p].Gradient);
+        Optimizer.Step(parameters);
+        return ((float)(lossSum / samples.Length), correct);
+    }
+
+    /// <summary>Mean loss and accuracy over a data set, in inference mode (no dropout), batched by the network's capacity.</summary>
+    public Evaluation Evaluate(Dataset data)
+    {
+        CheckData(data, nameof(data));
+        double lossSum = 0;
+        var correct = 0;
+        var rows = _rows;
+        for (var first = 0; first < data.Count; first += rows.Length)
+        {
+            var n = Math.Min(rows.Length, data.Count - first);
+            for (var i = 0; i < n; i++) rows[i] = first + i;
+            var (loss, hits) = ForwardLoss(data, rows.AsSpan(0, n), training: false);
+            lossSum += (double)loss * n;
+            correct += hits;
+        }
+        return new Evaluation((float)(lossSum / data.Count), Accuracy(data, correct, data.Count), data.Count);
+    }
+
+    private (float Loss, int Correct) ForwardLoss(Dataset data, ReadOnlySpan<int> samples, bool training)
+    {
+        var n = samples.Length;
+        var backend = Network.Backend;
+        var inputSize = TNetwork.InputSize;
+        for (var i = 0; i < n; i++)
+        {
+            backend.Upload(data.Sample(samples[i]), Network.Input, i * inputSize);
+            data.Target(samples[i]).CopyTo(_targets.AsSpan(i * _targetSize, _targetSize));
+        }
+        Network.Forward(n, training);
+
+        var outputs = n * TNetwork.OutputSize;
+        var prediction = _prediction.AsSpan(0, outputs);
+        backend.Download(_fused ? Network.Logits : Network.Output, 0, prediction);
+        var targets = _targets.AsSpan(0, n * _targetSize);
+        var gradient = _gradient.AsSpan(0, outputs);
+        var loss = _fused
+            ? Loss.ComputeFromLogits(prediction, targets, gradient, n, TNetwork.OutputSize)
+            : Loss.Compute(prediction, targets, gradient, n, TNetwork.OutputSize);
+        return (loss, data.Labels is { } labels ? CountCorrect(prediction, labels, samples) : 0);
+    }
+
+    private void Backward(int batch)
+    {
+        Network.Backend.Upload(_gradient.AsSpan(0, batch * TNetwork.OutputSize), Network.OutputGradient);
+        Network.Backward(batch, outputGradientIsForLogits: _fused);
+    }
+
+    private int CountCorrect(ReadOnlySpan<float> prediction, int[] labels, ReadOnlySpan<int> samples)
+    {
+        var outputSize = TNetwork.OutputSize;
+        var correct = 0;
+        for (var i = 0; i < samples.Length; i++)
+        {
+            var row = prediction.Slice(i * outputSize, outputSize);
+            // One output: a binary classifier, positive above probability 0.5 (logit 0 when fused).
+            var predicted = outputSize == 1
+                ? (row[0] > (_fused ? 0f : 0.5f) ? 1 : 0)
+                : TensorPrimitives.IndexOfMax(row);
+            if (predicted == labels[samples[i]]) correct++;
+        }
+        return correct;
+    }
+
+    private static float Accuracy(Dataset data, int correct, int count) =>
+        data.Labels is null ? float.NaN : (float)correct / count;
+
+    private void EnsureAccumulators(IReadOnlyList<Parameter> parameters)
+    {
+        if (_accumulated is not null) return;
+        _accumulated = new float[parameters.Count][];
+        var largest = 0;
+        for (var p = 0; p < parameters.Count; p++)
+        {
+            _accumulated[p] = new float[parameters[p].Length];
+            largest = Math.Max(largest, parameters[p].Length);
+        }
+        _scratch = new float[largest];
+    }
+
+    private void CheckData(Dataset data, string name)
+    {
+        ArgumentNullException.ThrowIfNull(data, name);
+        var networkName = typeof(TNetwork).Name;
+        if (data.SampleSize != TNetwork.InputSize)
+            throw new ArgumentException(
+                $"{networkName} takes {TNetwork.InputSize} values per sample ({Shape(TNetwork.InputShape)}) but the data set's samples have {data.SampleSize}.", name);
+        if (data.TargetSize != _targetSize)
+            throw new ArgumentException(
+                $"Loss '{Loss.Name}' needs {_targetSize} target value(s) per sample for {networkName}'s {TNetwork.OutputSize} outputs, " +
+                $"but the data set has {data.TargetSize}" +
+                (data.ClassCount > 0 ? " (class indices need SparseCategoricalCrossEntropy; one-hot rows need CategoricalCrossEntropy)." : "."), name);
+    }
+
+    private static string Shape(ReadOnlySpan<int> shape)
+    {
+        var text = "(";
+        for (var i = 0; i < shape.Length; i++) text += (i > 0 ? ", " : "") + shape[i];
+        return text + ")";
+    }
+}
