@@ -1,0 +1,104 @@
+using System;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Unroll;
+
+/// <summary>
+/// A training objective: the mean loss over a batch and its gradient with respect to the network's output.
+/// Predictions, targets and gradients are row-major <c>[batch, size]</c> host spans of exactly <c>batch × size</c>
+/// values (slice a network's capacity-sized buffers to the batch first). Losses are stateless and allocate nothing;
+/// the instances in <see cref="Losses"/> can be shared.
+/// </summary>
+/// <remarks>
+/// Reductions follow Keras and PyTorch: element-wise losses (squared, absolute, logarithmic, hinge, binary cross-entropy)
+/// average over all <c>batch × size</c> values; categorical cross-entropy, sparse categorical cross-entropy and
+/// Kullback–Leibler divergence sum over a sample's features and average over the batch. Probability losses clip their
+/// inputs to [ε, 1 − ε] like Keras (ε = 1e-7), and the clipped values get zero gradient, as the clip's derivative is zero.
+/// Sums are accumulated in double precision.
+/// <example>
+/// <code>
+/// var loss = Losses.CategoricalCrossEntropy;
+/// float value = loss.FusesWith == network.OutputActivation
+///     ? loss.ComputeFromLogits(logits, targets, gradient, batch, 10)   // stable softmax + cross-entropy
+///     : loss.Compute(outputs, targets, gradient, batch, 10);
+/// </code>
+/// </example>
+/// </remarks>
+public abstract class Loss
+{
+    /// <summary>Keras's ε for clipping probabilities (<c>keras.config.epsilon()</c>).</summary>
+    public const float Epsilon = 1e-7f;
+
+    /// <summary>Keras's name for the loss, e.g. <c>categorical_crossentropy</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Values per sample in the target: <paramref name="outputSize"/>, or 1 for losses that take a class index.</summary>
+    public virtual int TargetSize(int outputSize) => outputSize;
+
+    /// <summary>
+    /// The mean loss over the batch; writes dLoss/dPrediction into <paramref name="gradient"/> (same layout as
+    /// <paramref name="prediction"/>, <c>[batch, outputSize]</c>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="outputSize"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A span's length is not batch × its per-sample size, or a target is invalid for this loss.</exception>
+    public abstract float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch, int outputSize);
+
+    /// <summary>The final activation this loss can absorb (<see cref="Activation.Softmax"/> or <see cref="Activation.Sigmoid"/>), or null.</summary>
+    public virtual Activation? FusesWith => null;
+
+    /// <summary>
+    /// The same loss computed from the input of <see cref="FusesWith"/> (the logits) in a numerically stable fused form;
+    /// writes dLoss/dLogits into <paramref name="gradient"/>. Finite for any finite logits.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The loss has no fused form (<see cref="FusesWith"/> is null).</exception>
+    public virtual float ComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> gradient, int batch, int outputSize)
+        => throw new NotSupportedException($"Loss '{Name}' has no fused form (FusesWith is null); call Compute on the activation's output instead.");
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+
+    /// <summary>Checks the sizes every loss shares; throws an exception that names the span and the numbers.</summary>
+    protected void Validate(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch, int outputSize, string predictionName = "prediction")
+    {
+        if (batch <= 0) ThrowNotPositive(nameof(batch), batch);
+        if (outputSize <= 0) ThrowNotPositive(nameof(outputSize), outputSize);
+        long expected = (long)batch * outputSize;
+        if (prediction.Length != expected) ThrowLength(predictionName, prediction.Length, batch, "outputSize", outputSize);
+        if (gradient.Length != expected) ThrowLength("gradient", gradient.Length, batch, "outputSize", outputSize);
+        int targetSize = TargetSize(outputSize);
+        if (target.Length != (long)batch * targetSize) ThrowLength("target", target.Length, batch, targetSize == outputSize ? "outputSize" : "target size", targetSize);
+    }
+
+    [DoesNotReturn]
+    private void ThrowNotPositive(string name, int value)
+        => throw new ArgumentOutOfRangeException(name, value, $"Loss '{Name}': {name} must be positive, but is {value}.");
+
+    [DoesNotReturn]
+    private void ThrowLength(string span, int length, int batch, string sizeName, int size)
+        => throw new ArgumentException(
+            $"Loss '{Name}': {span} holds {length} values, but batch × {sizeName} = {batch} × {size} = {(long)batch * size}. " +
+            "Slice buffers to the batch before computing the loss.", span);
+
+    /// <summary>Reads sample <paramref name="sample"/>'s class index from a sparse target, checking that it is an integer in [0, <paramref name="outputSize"/>).</summary>
+    protected int ClassIndex(ReadOnlySpan<float> target, int sample, int outputSize)
+    {
+        float t = target[sample];
+        // NaN fails both comparisons and so reaches the throw.
+        if (!(t >= 0 && t < outputSize) || t != MathF.Floor(t)) ThrowClassIndex(sample, t, outputSize);
+        return (int)t;
+    }
+
+    [DoesNotReturn]
+    private void ThrowClassIndex(int sample, float value, int outputSize)
+        => throw new ArgumentException(
+            $"Loss '{Name}': the target of sample {sample} is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}, " +
+            $"which is not a class index: expected an integer in [0, {outputSize}).", "target");
+
+    /// <summary>σ(z), without overflow for any z.</summary>
+    internal static double Sigmoid(double z)
+    {
+        if (z >= 0) return 1.0 / (1.0 + Math.Exp(-z));
+        double e = Math.Exp(z);
+        return e / (1.0 + e);
+    }
+}

@@ -1,0 +1,51 @@
+using System;
+
+namespace Unroll;
+
+/// <summary>
+/// Categorical cross-entropy with the target given as one class index per sample, stored as a float
+/// (<see cref="TargetSize"/> is 1): −log p_k for each sample, averaged over the batch, as Keras
+/// <c>sparse_categorical_crossentropy</c> (rows divided by their sum, then clipped to [ε, 1 − ε]). Equal to
+/// <see cref="CategoricalCrossEntropy"/> with one-hot targets. Fuses with <see cref="Activation.Softmax"/>
+/// (PyTorch <c>CrossEntropyLoss()</c> with class indices): lse(z) − z_k, gradient (softmax(z) − onehot(k))/batch.
+/// A target that is not an integer in [0, outputSize) throws <see cref="ArgumentException"/> naming the sample.
+/// </summary>
+public sealed class SparseCategoricalCrossEntropy : Loss
+{
+    /// <inheritdoc/>
+    public override string Name => "sparse_categorical_crossentropy";
+
+    /// <summary>1: one class index per sample.</summary>
+    public override int TargetSize(int outputSize) => 1;
+
+    /// <inheritdoc/>
+    public override Activation? FusesWith => Activation.Softmax;
+
+    /// <inheritdoc/>
+    public override float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch, int outputSize)
+    {
+        Validate(prediction, target, gradient, batch, outputSize);
+        double sum = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            int k = ClassIndex(target, b, outputSize);
+            int o = b * outputSize;
+            sum += CategoricalCrossEntropy.ProbabilityRow(prediction.Slice(o, outputSize), default, k, gradient.Slice(o, outputSize), batch);
+        }
+        return (float)(sum / batch);
+    }
+
+    /// <inheritdoc/>
+    public override float ComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> gradient, int batch, int outputSize)
+    {
+        Validate(logits, target, gradient, batch, outputSize, nameof(logits));
+        double sum = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            int k = ClassIndex(target, b, outputSize);
+            int o = b * outputSize;
+            sum += CategoricalCrossEntropy.LogitRow(logits.Slice(o, outputSize), default, k, gradient.Slice(o, outputSize), batch);
+        }
+        return (float)(sum / batch);
+    }
+}

@@ -1,0 +1,59 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Unroll;
+
+/// <summary>
+/// Gradient descent with Nesterov momentum, PyTorch <c>torch.optim.SGD(lr=0.01, momentum=0.9, nesterov=True)</c>:
+/// v ← μ·v + g (v starts at 0), p ← p − lr·(g + μ·v).
+/// <example><code>var optimizer = new Nesterov(learningRate: 0.01f, momentum: 0.9f);</code></example>
+/// </summary>
+public sealed class Nesterov : Optimizer
+{
+    /// <summary>Creates the optimizer; <paramref name="learningRate"/> ≥ 0, <paramref name="momentum"/> in (0, 1) (PyTorch rejects Nesterov without momentum).</summary>
+    public Nesterov(float learningRate = 0.01f, float momentum = 0.9f) : base(learningRate)
+    {
+        RequireRange(momentum, 0f, 1f, maxInclusive: false, nameof(momentum));
+        if (momentum == 0f)
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"Optimizer '{Name}': momentum must be in (0, 1) for Nesterov momentum, but is 0; use Sgd for plain gradient descent.");
+        MomentumFactor = momentum;
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "nesterov";
+
+    /// <summary>μ, the fraction of the velocity kept each step.</summary>
+    public float MomentumFactor { get; }
+
+    /// <inheritdoc/>
+    protected override int StateSlots => 1;
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<float> value, ReadOnlySpan<float> gradient)
+    {
+        Span<float> velocity = State(0, index);
+        float lr = LearningRate, mu = MomentumFactor;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated) i = Run<Lanes512>(value, gradient, velocity, i, lr, mu);
+        else if (Vector256.IsHardwareAccelerated) i = Run<Lanes256>(value, gradient, velocity, i, lr, mu);
+        Run<Lanes1>(value, gradient, velocity, i, lr, mu);
+    }
+
+    private static int Run<T>(Span<float> value, ReadOnlySpan<float> gradient, Span<float> velocity, int i, float learningRate, float momentum)
+        where T : struct, ILanes<T>
+    {
+        ref float p = ref MemoryMarshal.GetReference(value);
+        ref float g = ref MemoryMarshal.GetReference(gradient);
+        ref float v = ref MemoryMarshal.GetReference(velocity);
+        T lr = T.Create(learningRate), mu = T.Create(momentum);
+        for (; i <= value.Length - T.Count; i += T.Count)
+        {
+            T grad = T.Load(ref g, i);
+            T vel = T.Load(ref v, i) * mu + grad;
+            T.Store(vel, ref v, i);
+            T.Store(T.Load(ref p, i) - lr * (grad + mu * vel), ref p, i);
+        }
+        return i;
+    }
+}
