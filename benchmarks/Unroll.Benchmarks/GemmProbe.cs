@@ -38,3 +38,22 @@ public static class GemmProbe
         }
     }
 }
+
+public static class AllocProbe
+{
+    public static void Run()
+    {
+        const int n = 512;
+        var a = new float[n * n]; var b = new float[n * n]; var c = new float[n * n];
+        for (int i = 0; i < 5; i++) Gemm.MultiplyParallel(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
+        for (int round = 0; round < 5; round++)
+        {
+            long before = GC.GetTotalAllocatedBytes(true);
+            for (int i = 0; i < 20; i++) Gemm.MultiplyParallel(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
+            Console.WriteLine($"gemm x20: {GC.GetTotalAllocatedBytes(true) - before} bytes");
+            before = GC.GetTotalAllocatedBytes(true);
+            System.Threading.Thread.Sleep(50);
+            Console.WriteLine($"idle 50 ms: {GC.GetTotalAllocatedBytes(true) - before} bytes");
+        }
+    }
+}

@@ -30,6 +30,14 @@ internal static class CpuParallel
     private static ParallelWork? _work;
     private static ExceptionDispatchInfo? _failure;
 
+    /// <summary>Bytes the worker threads had allocated when each last finished a job (for the zero-allocation tests).</summary>
+    internal static long WorkerAllocatedBytes()
+    {
+        long total = 0;
+        foreach (var worker in Workers) total += Volatile.Read(ref worker.AllocatedBytes);
+        return total;
+    }
+
     private static Worker[] CreateWorkers()
     {
         var workers = new Worker[ThreadCount - 1];
@@ -71,6 +79,7 @@ internal static class CpuParallel
         private readonly ManualResetEventSlim _go = new(false, 200);
         private readonly int _index;
         private int _threads;
+        public long AllocatedBytes;
 
         public Worker(int index)
         {
@@ -99,6 +108,7 @@ internal static class CpuParallel
                 {
                     _failure = ExceptionDispatchInfo.Capture(e);
                 }
+                Volatile.Write(ref AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                 if (Interlocked.Decrement(ref _pending) == 0) Done.Set();
             }
         }
