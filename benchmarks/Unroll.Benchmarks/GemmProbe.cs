@@ -57,3 +57,41 @@ public static class AllocProbe
         }
     }
 }
+
+/// <summary>Measures one core's FMA peak: 16 independent Vector512 FMA chains (latency 4 × 2 pipes needs ≥ 8).</summary>
+public static class PeakProbe
+{
+    public static void Run()
+    {
+        for (int round = 0; round < 5; round++)
+        {
+            const int iterations = 20_000_000;
+            var sw = Stopwatch.StartNew();
+            float r = Chains(iterations);
+            double seconds = sw.Elapsed.TotalSeconds;
+            Console.WriteLine($"one core: {16.0 * 16 * 2 * iterations / seconds / 1e9:F1} GFLOP/s (checksum {r})");
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static float Chains(int iterations)
+    {
+        var m = System.Runtime.Intrinsics.Vector512.Create(0.999999f);
+        var add = System.Runtime.Intrinsics.Vector512.Create(1e-7f);
+        System.Runtime.Intrinsics.Vector512<float> a0 = m, a1 = m, a2 = m, a3 = m, a4 = m, a5 = m, a6 = m, a7 = m,
+            a8 = m, a9 = m, a10 = m, a11 = m, a12 = m, a13 = m, a14 = m, a15 = m;
+        for (int i = 0; i < iterations; i++)
+        {
+            a0 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a0, m, add); a1 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a1, m, add);
+            a2 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a2, m, add); a3 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a3, m, add);
+            a4 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a4, m, add); a5 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a5, m, add);
+            a6 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a6, m, add); a7 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a7, m, add);
+            a8 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a8, m, add); a9 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a9, m, add);
+            a10 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a10, m, add); a11 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a11, m, add);
+            a12 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a12, m, add); a13 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a13, m, add);
+            a14 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a14, m, add); a15 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a15, m, add);
+        }
+        var s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15;
+        return System.Runtime.Intrinsics.Vector512.Sum(s);
+    }
+}
