@@ -1,0 +1,116 @@
+using System;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+
+namespace Unroll;
+
+/// <summary>A piece of work split across the pool's threads: <see cref="Run"/> is called once per thread.</summary>
+/// <remarks>Jobs are long-lived objects whose fields are set before each fork, so a fork allocates nothing.</remarks>
+internal abstract class ParallelWork
+{
+    /// <summary>Does this thread's share: <paramref name="worker"/> in [0, <paramref name="workers"/>).</summary>
+    public abstract void Run(int worker, int workers);
+}
+
+/// <summary>
+/// A tiny persistent fork/join pool. <see cref="System.Threading.Tasks.Parallel.For(int, int, Action{int})"/> allocates
+/// on every call; this pool allocates only when it starts its threads. The calling thread is worker 0.
+/// Only one fork runs at a time: a caller that finds the pool busy (another thread, or a kernel nested inside a job)
+/// gets <c>false</c> from <see cref="TryEnter"/> and runs its work single-threaded instead.
+/// </summary>
+internal static class CpuParallel
+{
+    /// <summary>Threads a fork uses, the caller included.</summary>
+    public static readonly int ThreadCount = Math.Clamp(Environment.ProcessorCount, 1, 64);
+
+    private static readonly Worker[] Workers = CreateWorkers();
+    private static readonly ManualResetEventSlim Done = new(false, 200);
+    private static int _busy;
+    private static int _pending;
+    private static ParallelWork? _work;
+    private static ExceptionDispatchInfo? _failure;
+
+    /// <summary>Bytes the worker threads had allocated when each last finished a job (for the zero-allocation tests).</summary>
+    internal static long WorkerAllocatedBytes()
+    {
+        long total = 0;
+        foreach (var worker in Workers) total += Volatile.Read(ref worker.AllocatedBytes);
+        return total;
+    }
+
+    private static Worker[] CreateWorkers()
+    {
+        var workers = new Worker[ThreadCount - 1];
+        for (int i = 0; i < workers.Length; i++) workers[i] = new Worker(i + 1);
+        return workers;
+    }
+
+    /// <summary>Claims the pool; pair with <see cref="Exit"/>. False when it is already claimed (by any thread).</summary>
+    public static bool TryEnter() => ThreadCount > 1 && Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
+
+    /// <summary>Releases the pool claimed by <see cref="TryEnter"/>.</summary>
+    public static void Exit() => Volatile.Write(ref _busy, 0);
+
+    /// <summary>Runs <paramref name="work"/> on <paramref name="threads"/> threads (the caller is worker 0) and waits for all.
+    /// The caller must hold the pool (<see cref="TryEnter"/>).</summary>
+    public static void Run(ParallelWork work, int threads)
+    {
+        threads = Math.Clamp(threads, 1, ThreadCount);
+        if (threads == 1) { work.Run(0, 1); return; }
+        _work = work;
+        _failure = null;
+        Volatile.Write(ref _pending, threads - 1);
+        Done.Reset();
+        for (int i = 0; i < threads - 1; i++) Workers[i].Start(threads);
+        try
+        {
+            work.Run(0, threads);
+        }
+        finally
+        {
+            Done.Wait();
+            _work = null;
+        }
+        _failure?.Throw();
+    }
+
+    private sealed class Worker
+    {
+        private readonly ManualResetEventSlim _go = new(false, 200);
+        private readonly int _index;
+        private int _threads;
+        public long AllocatedBytes;
+
+        public Worker(int index)
+        {
+            _index = index;
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"Unroll CPU worker {index}" };
+            thread.Start();
+        }
+
+        public void Start(int threads)
+        {
+            _threads = threads;
+            _go.Set();
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                _go.Wait();
+                _go.Reset();
+                try
+                {
+                    _work!.Run(_index, _threads);
+                }
+                catch (Exception e)
+                {
+                    _failure = ExceptionDispatchInfo.Capture(e);
+                }
+                Volatile.Write(ref AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+                if (Interlocked.Decrement(ref _pending) == 0) Done.Set();
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using Xunit;
+
+namespace Unroll.Tests.Kernels;
+
+[CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
+public class AllocationCollection;
+
+/// <summary>
+/// Once warm, kernels allocate nothing, threading included. Two measurements: the bytes allocated by the calling thread
+/// and by the pool's worker threads (exact), and GC.GetTotalAllocatedBytes over the whole process. The test host's own
+/// threads allocate now and then (a console run of the same loops measures 0 bytes every time, see AllocProbe in the
+/// benchmarks), so the process-wide figure is taken as the minimum over short attempts: an allocation of ours would
+/// show in every attempt. The collection runs alone so that no other test allocates meanwhile.
+/// </summary>
+[Collection(nameof(AllocationTests))]
+public class AllocationTests
+{
+    private static void AssertNoAllocation(Action action)
+    {
+        for (int i = 0; i < 3; i++) action(); // warm-up: packing buffers, worker threads, JIT
+        long thread = GC.GetAllocatedBytesForCurrentThread(), workers = CpuParallel.WorkerAllocatedBytes();
+        for (int i = 0; i < 5; i++) action();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - thread);
+        Assert.Equal(0, CpuParallel.WorkerAllocatedBytes() - workers);
+
+        long best = long.MaxValue;
+        for (int attempt = 0; attempt < 20 && best > 0; attempt++)
+        {
+            long before = GC.GetTotalAllocatedBytes(true);
+            action();
+            best = Math.Min(best, GC.GetTotalAllocatedBytes(true) - before);
+        }
+        Assert.Equal(0, best);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void Dense_forward_and_backward(IBackend backend)
+    {
+        const int batch = 64, inputs = 784, units = 256; // the FashionMlp first layer: multi-threaded GEMMs
+        var x = backend.Allocate(batch * inputs); var w = backend.Allocate(units * inputs); var b = backend.Allocate(units);
+        var y = backend.Allocate(batch * units); var dx = backend.Allocate(batch * inputs); var dw = backend.Allocate(units * inputs); var db = backend.Allocate(units);
+        AssertNoAllocation(() =>
+        {
+            backend.DenseForward(x, w, b, y, batch, inputs, units);
+            backend.DenseBackward(x, w, y, dx, dw, db, batch, inputs, units);
+            backend.DenseForward(x, w, b, y, 1, inputs, units);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void Conv2D_forward_and_backward(IBackend backend)
+    {
+        const int batch = 16;
+        var g = new Conv2DGeometry(1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 28, 28); // LeNet-5's first layer
+        var x = backend.Allocate(batch * g.InputSize); var w = backend.Allocate(g.WeightSize); var b = backend.Allocate(g.OutChannels);
+        var y = backend.Allocate(batch * g.OutputSize); var dx = backend.Allocate(batch * g.InputSize); var dw = backend.Allocate(g.WeightSize); var db = backend.Allocate(g.OutChannels);
+        var ws = backend.Allocate(backend.Conv2DWorkspaceLength(g, batch));
+        var pool = new Pool2DGeometry(6, 28, 28, 2, 2, 2, 2, 0, 0, 14, 14);
+        var pooled = backend.Allocate(batch * pool.OutputSize);
+        AssertNoAllocation(() =>
+        {
+            backend.Conv2DForward(x, w, b, y, ws, batch, g);
+            backend.Conv2DBackward(x, w, y, dx, dw, db, ws, batch, g);
+            backend.Conv2DForward(x, w, b, y, ws, 1, g);
+            backend.ActivationForward(Activation.Relu, 0, y, y, batch, g.OutputSize);
+            backend.MaxPool2DForward(y, pooled, batch, pool);
+            backend.MaxPool2DBackward(y, pooled, y, batch, pool);
+            backend.ActivationForward(Activation.Softmax, 0, y, y, batch, g.OutputSize);
+            backend.ActivationBackward(Activation.Softmax, 0, y, y, y, y, batch, g.OutputSize);
+            backend.DropoutForward(y, y, dx, 0.5f, 3, batch * g.InputSize);
+        });
+    }
+
+    [Fact]
+    public void Large_multithreaded_gemm()
+    {
+        const int n = 512;
+        var a = new float[n * n]; var b = new float[n * n]; var c = new float[n * n];
+        Assert.True((long)n * n * n >= Gemm.ParallelThreshold);
+        AssertNoAllocation(() =>
+        {
+            Gemm.MultiplyParallel(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
+            Gemm.MultiplyParallel(true, true, n, n, n, 1f, a, n, b, n, 1f, c, n);
+        });
+    }
+}

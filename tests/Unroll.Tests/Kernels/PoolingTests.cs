@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Generic;
+using Xunit;
+
+namespace Unroll.Tests.Kernels;
+
+public class PoolingTests
+{
+    public static IEnumerable<(string name, Pool2DGeometry g)> Cases()
+    {
+        yield return ("2×2 stride 2", new Pool2DGeometry(2, 6, 6, 2, 2, 2, 2, 0, 0, 3, 3));
+        yield return ("3×3 stride 2 pad 1 (bottom padded, right not)", new Pool2DGeometry(2, 7, 8, 3, 3, 2, 2, 1, 1, 4, 4));
+        yield return ("3×2 stride (1, 2), overlapping", new Pool2DGeometry(3, 5, 7, 3, 2, 1, 2, 0, 0, 3, 3));
+        yield return ("2×2 stride 2 pad (1, 0)", new Pool2DGeometry(1, 5, 4, 2, 2, 2, 2, 1, 0, 3, 2));
+    }
+
+    private const int Batch = 2;
+
+    /// <summary>Distinct values at least 0.01 apart, so no window has a tie and finite differences never cross a kink.</summary>
+    private static float[] Distinct(int length, int seed)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = (i - length / 2) * 0.01f;
+        new Random(seed).Shuffle(values);
+        return values;
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void Forward_matches_reference(IBackend backend)
+    {
+        foreach (var (name, g) in Cases())
+            foreach (bool max in new[] { true, false })
+            {
+                var x = Support.Random(Batch * g.InputSize, 1);
+                var y = backend.Allocate(Batch * g.OutputSize);
+                if (max) backend.MaxPool2DForward(Support.Upload(backend, x), y, Batch, g);
+                else backend.AvgPool2DForward(Support.Upload(backend, x), y, Batch, g);
+                Support.Close(Reference.Pool(Support.ToDouble(x), Batch, g, max), Support.Download(backend, y), 1e-6, $"{(max ? "max" : "avg")} {name}");
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void Backward_matches_finite_differences(IBackend backend)
+    {
+        int seed = 10;
+        foreach (var (name, g) in Cases())
+        {
+            var x = Distinct(Batch * g.InputSize, ++seed);
+            var r = Support.Random(Batch * g.OutputSize, ++seed);
+            var (xd, rd) = (Support.ToDouble(x), Support.ToDouble(r));
+            // Pool gradients are sums of a few dy values (scaled by 1/count): float error ~1e-7, so 1e-5 is loose yet catches any misrouting.
+            var dx = Support.Upload(backend, DenseTests.Filled(x.Length));
+            backend.MaxPool2DBackward(Support.Upload(backend, x), Support.Upload(backend, r), dx, Batch, g);
+            Support.Close(Support.NumericGradient(xd, p => Reference.Pool(p, Batch, g, true), rd, h: 1e-3), Support.Download(backend, dx), 1e-5, $"max {name}: dx");
+
+            dx = Support.Upload(backend, DenseTests.Filled(x.Length));
+            backend.AvgPool2DBackward(Support.Upload(backend, r), dx, Batch, g);
+            Support.Close(Support.NumericGradient(xd, p => Reference.Pool(p, Batch, g, false), rd), Support.Download(backend, dx), 1e-5, $"avg {name}: dx");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void Max_backward_routes_ties_to_the_first_max(IBackend backend)
+    {
+        var g = new Pool2DGeometry(1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1);
+        var dx = backend.Allocate(4);
+        backend.MaxPool2DBackward(Support.Upload(backend, [1f, 3f, 3f, 2f]), Support.Upload(backend, [5f]), dx, 1, g);
+        Assert.Equal(new float[] { 0, 5, 0, 0 }, Support.Download(backend, dx));
+    }
+}
