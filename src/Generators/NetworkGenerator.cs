@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 using Unroll.Generators.Model;
@@ -29,7 +30,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         var diagnostics = checkedNetworks
             .SelectMany(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        context.RegisterSourceOutput(diagnostics.Collect().Combine(context.CompilationProvider), Report);
 
         var networks = checkedNetworks
             .Where(static result => result.Network is not null)
@@ -56,6 +57,32 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Where(static d => d is not null)
             .Select(static (d, _) => d!)
             .WithTrackingName(TrackingNames.OrphanLayers);
-        context.RegisterSourceOutput(orphans, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        context.RegisterSourceOutput(orphans.Collect().Combine(context.CompilationProvider), Report);
+    }
+
+    /// <summary>
+    /// Reports diagnostics at locations inside the compilation's syntax trees. A location rebuilt from a path alone is
+    /// outside any tree, and the compiler then ignores #pragma warning disable for it; finding the tree by path fixes that.
+    /// Only this cheap step reruns on every edit; parsing, checking and emitting stay cached.
+    /// </summary>
+    private static void Report(SourceProductionContext context, (ImmutableArray<DiagnosticInfo> Diagnostics, Compilation Compilation) input)
+    {
+        if (input.Diagnostics.IsEmpty) return;
+        foreach (var diagnostic in input.Diagnostics)
+        {
+            Location? location = null;
+            if (diagnostic.Location is { } info)
+            {
+                foreach (var tree in input.Compilation.SyntaxTrees)
+                {
+                    if (tree.FilePath == info.FilePath && info.Span.End <= tree.Length)
+                    {
+                        location = Location.Create(tree, info.Span);
+                        break;
+                    }
+                }
+            }
+            context.ReportDiagnostic(diagnostic.ToDiagnostic(location));
+        }
     }
 }

@@ -110,7 +110,7 @@ internal static class Parser
         if (!node.Modifiers.Any(SyntaxKind.PartialKeyword))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, classLocation, name));
 
-        if (symbol.IsGenericType)
+        if (symbol.TypeParameters.Length > 0)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, name,
                 "it is generic", "generated networks fix every size at compile time; remove the type parameters"));
         if (symbol.IsStatic)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using Unroll.Generators.Model;
 
 namespace Unroll.Generators;
@@ -20,7 +21,9 @@ internal static class ShapeChecker
         try
         {
             var network = CheckCore(spec, diagnostics);
-            return new CheckResult(network, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+            // Report in source order, whichever check found them (a stable sort keeps each attribute's own order).
+            var ordered = diagnostics.OrderBy(d => d.Location?.Span.Start ?? -1).ToArray();
+            return new CheckResult(network, new EquatableArray<DiagnosticInfo>(ordered));
         }
         catch (Exception ex)
         {
