@@ -101,6 +101,8 @@ public class DiagnosticTests
     [InlineData("Conv2D(4, 3, Stride = 0)", "Conv2D 'conv2d_1' has Stride = 0, but the stride must be at least 1")]
     [InlineData("MaxPool2D(2, Pad = -1)", "MaxPool2D 'max_pooling2d_1' has Pad = -1, but Pad must be 0 or more")]
     [InlineData("AvgPool2D(3, Pad = 1, Padding = Padding.Same)", "AvgPool2D 'average_pooling2d_1' has both Pad = 1 and Padding = Padding.Same, but use one of them: Padding.Same computes the padding, Pad gives it explicitly")]
+    [InlineData("MaxPool2D(2, Pad = 2)", "MaxPool2D 'max_pooling2d_1' has Pad = 2 with a window of 2, but a pooling window's Pad must be at most half its size, or some windows would hold only padding")]
+    [InlineData("Conv2D(2, 3, Padding = (Padding)7)", "Conv2D 'conv2d_1' has Padding = 7, but padding must be Padding.Valid or Padding.Same")]
     public void UNR0005_InvalidArgument_Image(string layer, string message)
     {
         var source = $$"""

@@ -40,7 +40,7 @@ internal sealed class RecordingBackend : IBackend
         Conv2DGeometry g => $"conv {g.InChannels}x{g.InHeight}x{g.InWidth}→{g.OutChannels}x{g.OutHeight}x{g.OutWidth} k{g.KernelHeight}x{g.KernelWidth} s{g.StrideHeight},{g.StrideWidth} p{g.PadTop},{g.PadLeft}",
         Pool2DGeometry g => $"pool {g.Channels}x{g.InHeight}x{g.InWidth}→{g.OutHeight}x{g.OutWidth} w{g.WindowHeight}x{g.WindowWidth} s{g.StrideHeight},{g.StrideWidth} p{g.PadTop},{g.PadLeft}",
         float f => f.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        _ => Convert.ToString(arg, System.Globalization.CultureInfo.InvariantCulture),
+        _ => Convert.ToString(arg, System.Globalization.CultureInfo.InvariantCulture) ?? "",
     };
 
     public void Upload(ReadOnlySpan<float> source, FloatBuffer destination, int offset = 0) => source.CopyTo(destination.Span.Slice(offset));
