@@ -1,0 +1,84 @@
+using Microsoft.CodeAnalysis;
+
+namespace Unroll.Generators;
+
+/// <summary>Every diagnostic the generator reports. Ids are stable; docs/diagnostics.md shows an example of each.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Unroll";
+
+    public static readonly DiagnosticDescriptor ClassNotPartial = new(
+        "UNR0001", "Network class must be partial",
+        "Network class '{0}' must be declared partial so the generator can add its forward and backward passes; write 'partial class {0}'",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor LayersWithoutNetwork = new(
+        "UNR0002", "Layer attributes without [Network]",
+        "Class '{0}' has layer attribute [{1}] but no [Network] attribute, so no network is generated; add [Network(...)] with the input shape, such as [Network(784)] or [Network(1, 28, 28)]",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidInputShape = new(
+        "UNR0003", "Invalid network input shape",
+        "[Network] of '{0}' has input shape {1}, but {2}; give (features) or (channels, height, width) with every dimension at least 1, such as [Network(784)] or [Network(1, 28, 28)]",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NoLayers = new(
+        "UNR0004", "Network has no layers",
+        "Network '{0}' has no layers; add layer attributes after [Network], such as [Dense(10), Softmax]",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidLayerArgument = new(
+        "UNR0005", "Invalid layer argument",
+        "{0} '{1}' has {2}, but {3}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor DenseNeedsVectorInput = new(
+        "UNR0006", "Dense layer needs a 1-D input",
+        "Dense '{0}' expects a 1-D input but receives {1}; add [Flatten] before it",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor SpatialLayerNeedsImageInput = new(
+        "UNR0007", "Convolution or pooling needs a 3-D input",
+        "{0} '{1}' expects a (channels, height, width) input but receives {2}; move it before [Flatten] or give [Network] a (channels, height, width) shape",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor WindowLargerThanInput = new(
+        "UNR0008", "Kernel or window larger than its input",
+        "{0} '{1}' has a {2} {3} but its input is {4} with padding {5}; use a smaller {3}, add padding (Pad or Padding = Padding.Same), or remove a pooling layer before it",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor DuplicateLayerName = new(
+        "UNR0009", "Duplicate layer name",
+        "Layer name '{0}' is already used by layer {1} ('{2}'){3}; give each layer a distinct Name",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor UnsupportedClass = new(
+        "UNR0010", "Unsupported network class",
+        "'{0}' cannot be a network because {1}; {2}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = new(
+        "UNR0011", "Containing type must be partial",
+        "Network '{0}' is nested in '{1}', which must be declared partial too so the generator can add the network's members; write 'partial {2} {1}'",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor StrideLeavesInputUnused = new(
+        "UNR0012", "Stride leaves part of the input unused",
+        "{0} '{1}' with a {2} window and stride {3} over its {4}×{5} input (padding {6}) never reads the last {7} row(s) and {8} column(s); adjust the stride, kernel or padding if that is not intended",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor LayerOnOtherDeclaration = new(
+        "UNR0013", "Layer attribute on another partial declaration",
+        "Layer attribute [{0}] of network '{1}' is on a different partial declaration from [Network], so its place in the layer order is ambiguous; move it next to [Network]",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NetworkTooLarge = new(
+        "UNR0014", "Layer size too large",
+        "{0} '{1}' needs {2} values for {3}, more than the {4} a buffer can hold; use fewer units, filters or a smaller input",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InternalError = new(
+        "UNR9999", "Unroll generator internal error",
+        "The Unroll generator failed on '{0}': {1}: {2}; please report this with the declaration that caused it",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+}

@@ -1,0 +1,80 @@
+namespace Unroll.Generators.Model;
+
+/// <summary>The kinds of layer a network declaration can hold.</summary>
+internal enum LayerKind
+{
+    Dense,
+    Conv2D,
+    MaxPool2D,
+    AvgPool2D,
+    Flatten,
+    Dropout,
+    Activation,
+}
+
+/// <summary>A type that encloses the network class (nested classes), outermost first.</summary>
+internal sealed record ContainingTypeInfo(string Keyword, string Name);
+
+/// <summary>
+/// The C# declaration the generated partial must match: namespace (null for the global one), enclosing types,
+/// accessibility, <c>class</c> or <c>record</c>, and name.
+/// </summary>
+internal sealed record TypeDeclarationInfo(
+    string? Namespace,
+    EquatableArray<ContainingTypeInfo> ContainingTypes,
+    string Accessibility,
+    string Keyword,
+    string Name)
+{
+    /// <summary>The type as a <c>global::</c>-qualified name.</summary>
+    public string FullName
+    {
+        get
+        {
+            var name = Namespace is null ? "global::" : "global::" + Namespace + ".";
+            foreach (var outer in ContainingTypes) name += outer.Name + ".";
+            return name + Name;
+        }
+    }
+
+    /// <summary>A file name that stays unique across namespaces and nesting.</summary>
+    public string HintName
+    {
+        get
+        {
+            var name = Namespace is null ? "" : Namespace + ".";
+            foreach (var outer in ContainingTypes) name += outer.Name + ".";
+            return name + Name + ".g.cs";
+        }
+    }
+}
+
+/// <summary>
+/// One layer attribute as written: its kind and raw arguments, not yet validated. Arguments a kind does not use keep
+/// their defaults. <see cref="Units"/> is Dense's units or Conv2D's filters; <see cref="KernelHeight"/>/<see cref="KernelWidth"/>
+/// are Conv2D's kernel or a pooling window; <see cref="Value"/> is Dropout's rate or an activation's alpha.
+/// </summary>
+internal sealed record LayerSpec(
+    LayerKind Kind,
+    Activation Activation,
+    string? Name,
+    int Units,
+    int KernelHeight,
+    int KernelWidth,
+    int Stride,
+    Padding Padding,
+    int Pad,
+    bool UseBias,
+    double Value,
+    LocationInfo? Location);
+
+/// <summary>A network declaration as parsed: the class, its input shape and its layers in source order.</summary>
+internal sealed record NetworkSpec(
+    TypeDeclarationInfo Type,
+    EquatableArray<int> InputShape,
+    LocationInfo? NetworkAttributeLocation,
+    LocationInfo? ClassLocation,
+    EquatableArray<LayerSpec> Layers);
+
+/// <summary>What the parser produced for one [Network] class: a spec (null when it cannot go on) and diagnostics.</summary>
+internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

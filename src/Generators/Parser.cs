@@ -1,0 +1,291 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Unroll.Generators.Model;
+
+namespace Unroll.Generators;
+
+/// <summary>
+/// Turns a [Network] class into a <see cref="NetworkSpec"/>: the declaration it must match and its layer attributes in
+/// source order, arguments as written. Validation of values and shapes is the <see cref="ShapeChecker"/>'s job; the parser
+/// only reports what is wrong with the class itself. Attributes the compiler cannot bind (wrong argument types, missing
+/// arguments) stop the parse silently: the compiler already reports them.
+/// </summary>
+internal static class Parser
+{
+    public const string NetworkAttributeName = "Unroll.NetworkAttribute";
+    private const string LayerAttributeName = "Unroll.LayerAttribute";
+
+    // Layer attribute names as they may be written, to find classes that carry layers but no [Network] without binding every class.
+    private static readonly HashSet<string> LayerAttributeShortNames = new(StringComparer.Ordinal)
+    {
+        "Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Dropout",
+        "Linear", "Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax",
+    };
+
+    public static ParseResult? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var node = (TypeDeclarationSyntax)context.TargetNode;
+        var symbol = (INamedTypeSymbol)context.TargetSymbol;
+        var classLocation = LocationInfo.From(node.Identifier);
+        try
+        {
+            return ParseCore(context, node, symbol, classLocation, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, classLocation, symbol.Name, ex.GetType().Name, ex.Message),
+            }));
+        }
+    }
+
+    private static ParseResult? ParseCore(
+        GeneratorAttributeSyntaxContext context, TypeDeclarationSyntax node, INamedTypeSymbol symbol,
+        LocationInfo? classLocation, CancellationToken cancellationToken)
+    {
+        // [Network] twice (on two partial declarations) is a compiler error (CS0579); generating twice would clash.
+        var networkAttributes = symbol.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == NetworkAttributeName).ToList();
+        if (networkAttributes.Count != 1 || context.Attributes.Length != 1) return null;
+        var network = context.Attributes[0];
+        if (network.AttributeConstructor is null || HasErrors(network)) return null;
+
+        var diagnostics = new List<DiagnosticInfo>();
+        var type = ParseType(node, symbol, classLocation, diagnostics);
+
+        // [Network(params int[] shape)]: one array argument.
+        var shape = new List<int>();
+        if (network.ConstructorArguments.Length == 1 && network.ConstructorArguments[0].Kind == TypedConstantKind.Array)
+        {
+            foreach (var value in network.ConstructorArguments[0].Values)
+            {
+                if (value.Value is int dim) shape.Add(dim);
+                else return null;
+            }
+        }
+        else
+        {
+            return null;
+        }
+
+        var networkLocation = LocationInfo.From(network.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
+
+        // Layer attributes in source order: sort by position within the declaration that carries [Network].
+        var layers = new List<(int Position, LayerSpec Layer)>();
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!IsLayerAttribute(attribute.AttributeClass)) continue;
+            var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+            if (syntax is null) continue;
+            if (syntax.SyntaxTree != node.SyntaxTree || !node.Span.Contains(syntax.Span))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerOnOtherDeclaration, LocationInfo.From(syntax),
+                    ShortName(attribute.AttributeClass!), symbol.Name));
+                continue;
+            }
+            if (attribute.AttributeConstructor is null || HasErrors(attribute)) return null;
+            var layer = ParseLayer(attribute, LocationInfo.From(syntax));
+            if (layer is null) return null;
+            layers.Add((syntax.SpanStart, layer));
+        }
+        layers.Sort((a, b) => a.Position.CompareTo(b.Position));
+
+        var hasError = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
+        var spec = hasError
+            ? null
+            : new NetworkSpec(type, new EquatableArray<int>(shape.ToArray()), networkLocation, classLocation,
+                new EquatableArray<LayerSpec>(layers.Select(l => l.Layer).ToArray()));
+        return new ParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+    }
+
+    private static TypeDeclarationInfo ParseType(TypeDeclarationSyntax node, INamedTypeSymbol symbol, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
+    {
+        var name = symbol.Name;
+        if (!node.Modifiers.Any(SyntaxKind.PartialKeyword))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, classLocation, name));
+
+        if (symbol.TypeParameters.Length > 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, name,
+                "it is generic", "generated networks fix every size at compile time; remove the type parameters"));
+        if (symbol.IsStatic)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, name,
+                "it is static", "a network is an object holding its buffers; remove 'static'"));
+        else if (symbol.IsAbstract)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, name,
+                "it is abstract", "the generated Create method constructs it; remove 'abstract'"));
+
+        // Enclosing types, outermost first: each needs a partial declaration of its own in the generated file.
+        var containing = new List<ContainingTypeInfo>();
+        for (var parent = node.Parent as TypeDeclarationSyntax; parent is not null; parent = parent.Parent as TypeDeclarationSyntax)
+        {
+            var keyword = Keyword(parent);
+            if (parent.TypeParameterList is not null)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, name,
+                    $"it is nested in the generic type '{parent.Identifier.ValueText}'", "move it out of the generic type"));
+            else if (!parent.Modifiers.Any(SyntaxKind.PartialKeyword))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, classLocation, name,
+                    parent.Identifier.ValueText, keyword));
+            containing.Insert(0, new ContainingTypeInfo(keyword, parent.Identifier.ValueText));
+        }
+
+        var ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        return new TypeDeclarationInfo(ns, new EquatableArray<ContainingTypeInfo>(containing.ToArray()),
+            AccessibilityText(symbol.DeclaredAccessibility), Keyword(node), name);
+    }
+
+    private static string Keyword(TypeDeclarationSyntax node) => node switch
+    {
+        RecordDeclarationSyntax { ClassOrStructKeyword.ValueText: "struct" } => "record struct",
+        RecordDeclarationSyntax => "record",
+        _ => node.Keyword.ValueText,
+    };
+
+    private static string AccessibilityText(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Public => "public",
+        Accessibility.Internal => "internal",
+        Accessibility.Private => "private",
+        Accessibility.Protected => "protected",
+        Accessibility.ProtectedOrInternal => "protected internal",
+        Accessibility.ProtectedAndInternal => "private protected",
+        _ => "internal",
+    };
+
+    private static LayerSpec? ParseLayer(AttributeData attribute, LocationInfo? location)
+    {
+        var kind = LayerKind.Activation;
+        var activation = Activation.Linear;
+        var value = 0.0;
+        switch (attribute.AttributeClass!.ToDisplayString())
+        {
+            case "Unroll.DenseAttribute": kind = LayerKind.Dense; break;
+            case "Unroll.Conv2DAttribute": kind = LayerKind.Conv2D; break;
+            case "Unroll.MaxPool2DAttribute": kind = LayerKind.MaxPool2D; break;
+            case "Unroll.AvgPool2DAttribute": kind = LayerKind.AvgPool2D; break;
+            case "Unroll.FlattenAttribute": kind = LayerKind.Flatten; break;
+            case "Unroll.DropoutAttribute": kind = LayerKind.Dropout; break;
+            case "Unroll.LinearAttribute": activation = Activation.Linear; break;
+            case "Unroll.ReluAttribute": activation = Activation.Relu; break;
+            case "Unroll.LeakyReluAttribute": activation = Activation.LeakyRelu; value = 0.01; break;
+            case "Unroll.EluAttribute": activation = Activation.Elu; value = 1.0; break;
+            case "Unroll.SigmoidAttribute": activation = Activation.Sigmoid; break;
+            case "Unroll.TanhAttribute": activation = Activation.Tanh; break;
+            case "Unroll.SoftmaxAttribute": activation = Activation.Softmax; break;
+            default: return null; // a layer attribute this generator does not know (a newer runtime): let the user see no output rather than wrong code
+        }
+
+        int units = 0, kernelHeight = 0, kernelWidth = 0, stride = kind is LayerKind.Conv2D ? 1 : 0, pad = 0;
+        var padding = Padding.Valid;
+        var useBias = true;
+        string? name = null;
+
+        var parameters = attribute.AttributeConstructor!.Parameters;
+        for (var i = 0; i < parameters.Length && i < attribute.ConstructorArguments.Length; i++)
+        {
+            var argument = attribute.ConstructorArguments[i].Value;
+            switch (parameters[i].Name)
+            {
+                case "units" or "filters": units = (int)argument!; break;
+                case "kernel" or "size": kernelHeight = kernelWidth = (int)argument!; break;
+                case "kernelHeight": kernelHeight = (int)argument!; break;
+                case "kernelWidth": kernelWidth = (int)argument!; break;
+                case "rate" or "alpha": value = (double)argument!; break;
+            }
+        }
+        foreach (var named in attribute.NamedArguments)
+        {
+            var argument = named.Value.Value;
+            switch (named.Key)
+            {
+                case "Name": name = (string?)argument; break;
+                case "UseBias": useBias = (bool)argument!; break;
+                case "Stride": stride = (int)argument!; break;
+                case "Pad": pad = (int)argument!; break;
+                case "Padding": padding = (Padding)(int)argument!; break;
+            }
+        }
+
+        return new LayerSpec(kind, activation, name, units, kernelHeight, kernelWidth, stride, padding, pad, useBias, value, location);
+    }
+
+    private static bool HasErrors(AttributeData attribute)
+    {
+        foreach (var argument in attribute.ConstructorArguments)
+            if (argument.Kind == TypedConstantKind.Error) return true;
+        foreach (var named in attribute.NamedArguments)
+            if (named.Value.Kind == TypedConstantKind.Error) return true;
+        return false;
+    }
+
+    private static bool IsLayerAttribute(INamedTypeSymbol? type)
+    {
+        for (var t = type?.BaseType; t is not null; t = t.BaseType)
+            if (t.ToDisplayString() == LayerAttributeName) return true;
+        return false;
+    }
+
+    private static string ShortName(INamedTypeSymbol type)
+        => type.Name.EndsWith("Attribute", StringComparison.Ordinal) ? type.Name.Substring(0, type.Name.Length - "Attribute".Length) : type.Name;
+
+    private static string SimpleName(NameSyntax name) => name switch
+    {
+        QualifiedNameSyntax q => q.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax a => a.Name.Identifier.ValueText,
+        SimpleNameSyntax s => s.Identifier.ValueText,
+        _ => "",
+    };
+
+    private static string TrimAttributeSuffix(string name)
+        => name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
+
+    /// <summary>Syntax-only filter for the orphan check: a type whose attributes look like layers and none like [Network].</summary>
+    public static bool MightHaveLayersWithoutNetwork(SyntaxNode node, CancellationToken cancellationToken)
+    {
+        if (node is not TypeDeclarationSyntax { AttributeLists.Count: > 0 } type) return false;
+        var layers = false;
+        foreach (var list in type.AttributeLists)
+        {
+            foreach (var attribute in list.Attributes)
+            {
+                var name = TrimAttributeSuffix(SimpleName(attribute.Name));
+                if (name == "Network") return false;
+                if (LayerAttributeShortNames.Contains(name)) layers = true;
+            }
+        }
+        return layers;
+    }
+
+    /// <summary>Reports a class declaration with layer attributes whose type has no [Network] on any declaration.</summary>
+    public static DiagnosticInfo? FindLayersWithoutNetwork(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var node = (TypeDeclarationSyntax)context.Node;
+        try
+        {
+            if (context.SemanticModel.GetDeclaredSymbol(node, cancellationToken) is not INamedTypeSymbol symbol) return null;
+            foreach (var attribute in symbol.GetAttributes())
+                if (attribute.AttributeClass?.ToDisplayString() == NetworkAttributeName) return null;
+            foreach (var list in node.AttributeLists)
+            {
+                foreach (var attribute in list.Attributes)
+                {
+                    var type = context.SemanticModel.GetTypeInfo(attribute, cancellationToken).Type as INamedTypeSymbol;
+                    if (IsLayerAttribute(type))
+                        return DiagnosticInfo.Create(DiagnosticDescriptors.LayersWithoutNetwork, LocationInfo.From(node.Identifier),
+                            symbol.Name, attribute.ToString());
+                }
+            }
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(node.Identifier),
+                node.Identifier.ValueText, ex.GetType().Name, ex.Message);
+        }
+    }
+}
