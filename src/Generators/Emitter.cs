@@ -210,6 +210,7 @@ internal static class Emitter
             {
                 _w.Line("private readonly int _seed;");
                 _w.Line("private ulong _dropoutStep; // advances every training pass, so each pass draws new dropout masks");
+                _w.Line("private bool _lastPassTraining; // whether the dropout masks belong to the last forward pass");
             }
             _w.Line($"private readonly {Buffer} _input;");
             if (_ownsGradient[0]) _w.Line($"private readonly {Buffer} _inputGrad;");
@@ -388,7 +389,11 @@ internal static class Emitter
             _w.Line("/// <inheritdoc/>");
             _w.Open("public void Forward(int batch, bool training)");
             WriteBatchCheck();
-            if (_hasDropout) _w.Line("if (training) _dropoutStep++;");
+            if (_hasDropout)
+            {
+                _w.Line("if (training) _dropoutStep++;");
+                _w.Line("_lastPassTraining = training;");
+            }
             for (var i = 0; i < _layers.Count; i++)
             {
                 var layer = _layers[i];
@@ -490,7 +495,11 @@ internal static class Emitter
                         _w.Line($"_backend.AvgPool2DBackward({outputGradient}, {inputGradient}, batch, in {Geometry(layer)});");
                         break;
                     case LayerKind.Dropout:
-                        _w.Line($"_backend.DropoutBackward(_{Field(layer)}Mask, {outputGradient}, {inputGradient}, batch * {size});");
+                        // After an inference pass dropout was the identity, and so is its gradient.
+                        _w.Line("if (_lastPassTraining)");
+                        _w.Line($"    _backend.DropoutBackward(_{Field(layer)}Mask, {outputGradient}, {inputGradient}, batch * {size});");
+                        _w.Line("else");
+                        _w.Line($"    _backend.Copy({outputGradient}, {inputGradient}, batch * {size});");
                         break;
                     default:
                         _w.Line($"_backend.ActivationBackward(global::Unroll.Activation.{layer.Activation}, {Float(layer.Value)}, {input}, {output}, {outputGradient}, {inputGradient}, batch, {size});");

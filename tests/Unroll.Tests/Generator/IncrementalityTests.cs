@@ -1,7 +1,9 @@
+extern alias generator;
+
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Unroll.Generators;
+using generator::Unroll.Generators;
 using Xunit;
 
 namespace Unroll.Tests.Generator;

@@ -70,7 +70,7 @@ public sealed class SafeTensorsTests : IDisposable
         var path = Path.Combine(_directory, "short.safetensors");
         new FashionMlp().SaveWeights(path);
         var bytes = File.ReadAllBytes(path);
-        File.WriteAllBytes(path, bytes[..^100]);
+        File.WriteAllBytes(path, bytes[..^20]); // cuts into the last tensor only
 
         var e = Assert.Throws<InvalidDataException>(() => new FashionMlp().LoadWeights(path));
         Assert.Contains("is corrupt", e.Message);

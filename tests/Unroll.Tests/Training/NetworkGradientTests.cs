@@ -41,26 +41,31 @@ public sealed class NetworkGradientTests
         net.Backend.Upload(outputGradient, net.OutputGradient);
         net.Backward(batch, outputGradientIsForLogits: fused);
 
-        // float32 central differences: step 1e-2 keeps rounding error (≈1e-7/1e-2) well below the second-order
-        // truncation error (≈h²·f'''); a wrong wire or a missing term gives errors of the gradient's own size.
-        const float h = 1e-2f;
+        // float32 central differences: a step of 3e-3 keeps rounding error (≈1e-7/3e-3) well below the tolerance, and a
+        // wrong wire or a missing term gives errors of the gradient's own size. Max pooling is not differentiable where
+        // two window values cross; a step that crosses one is retried with a smaller step, which must then agree.
         var checkedValues = 0;
         foreach (var parameter in net.Parameters)
         {
-            var values = parameter.Value.Span;
+            var values = ((CpuBuffer)parameter.Value).Array;
             var analytic = parameter.Gradient.Span.ToArray();
             for (var i = 0; i < values.Length; i++)
             {
-                var saved = values[i];
-                values[i] = saved + h;
-                var plus = LossAt(net, loss, inputs, targets, batch, fused);
-                values[i] = saved - h;
-                var minus = LossAt(net, loss, inputs, targets, batch, fused);
-                values[i] = saved;
-                var numeric = (plus - minus) / (2 * h);
-                var tolerance = 2e-3 + 2e-2 * Math.Abs(numeric);
-                Assert.True(Math.Abs(numeric - analytic[i]) <= tolerance,
-                    $"{parameter.Name}[{i}]: backward gives {analytic[i]:G6}, finite differences {numeric:G6}");
+                double Numeric(float h)
+                {
+                    var saved = values[i];
+                    values[i] = saved + h;
+                    var plus = LossAt(net, loss, inputs, targets, batch, fused);
+                    values[i] = saved - h;
+                    var minus = LossAt(net, loss, inputs, targets, batch, fused);
+                    values[i] = saved;
+                    return (plus - minus) / (2 * h);
+                }
+                bool Agrees(double numeric) => Math.Abs(numeric - analytic[i]) <= 2e-3 + 2e-2 * Math.Abs(numeric);
+
+                var numeric = Numeric(3e-3f);
+                if (!Agrees(numeric)) numeric = Numeric(1e-3f);
+                Assert.True(Agrees(numeric), $"{parameter.Name}[{i}]: backward gives {analytic[i]:G6}, finite differences {numeric:G6}");
                 checkedValues++;
             }
         }
