@@ -30,9 +30,10 @@ public static class EpochProgress
                 {
                     if (task is null || progress.Samples == progress.SampleCount || Stopwatch.GetElapsedTime(lastDraw).TotalMilliseconds > 100)
                     {
-                        task ??= context.AddTask("", maxValue: samples);
+                        var description = Markup.Escape(Describe(progress.Epoch, epochs, progress.Loss, progress.Accuracy, progress.SamplesPerSecond));
+                        task ??= context.AddTask(description, maxValue: samples);
                         task.Value = progress.Samples;
-                        task.Description = Markup.Escape(Describe(progress.Epoch, epochs, progress.Loss, progress.Accuracy, progress.SamplesPerSecond));
+                        task.Description = description;
                         lastDraw = Stopwatch.GetTimestamp();
                     }
                 }, _ =>

@@ -12,7 +12,7 @@ public sealed record SampleOptions
     public string Command { get; init; } = "train";
     public string Network { get; init; } = "mlp";
     public int Epochs { get; init; } = 5;
-    public int BatchSize { get; init; } = 64;
+    public int BatchSize { get; init; } = 32;
     public float? LearningRate { get; init; }
     public int Seed { get; init; } = 1;
     public string DataDirectory { get; init; } = FashionMnist.DefaultDirectory;

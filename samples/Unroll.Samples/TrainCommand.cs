@@ -18,7 +18,7 @@ public static class TrainCommand
         var optimizer = new Adam(options.LearningRate ?? 0.001f);
         var trainer = new Trainer<TNetwork>(network, new SparseCategoricalCrossEntropy(), optimizer);
         Console.WriteLine($"Training {typeof(TNetwork).Name} on {network.Backend.Name}: {options.Epochs} epochs, batch {options.BatchSize}, " +
-                          $"Adam (lr {optimizer.LearningRate}), {(trainer.UsesFusedLoss ? "fused softmax + cross-entropy" : trainer.Loss.Name)}, seed {options.Seed}");
+                          $"Adam (lr {optimizer.LearningRate}, cosine decay), {(trainer.UsesFusedLoss ? "fused softmax + cross-entropy" : trainer.Loss.Name)}, seed {options.Seed}");
 
         EpochProgress.Run(options.Epochs, train.Count, (onBatch, onEpoch) =>
             trainer.Fit(train, new FitOptions
@@ -26,6 +26,7 @@ public static class TrainCommand
                 Epochs = options.Epochs,
                 BatchSize = options.BatchSize,
                 Seed = options.Seed,
+                Schedule = LearningRateSchedule.Cosine(),
                 OnBatch = onBatch,
                 OnEpoch = onEpoch,
             }));

@@ -21,6 +21,9 @@ public sealed record FitOptions
     /// <summary>Seed of the shuffling order.</summary>
     public int Seed { get; init; }
 
+    /// <summary>How the learning rate changes from step to step (default: constant).</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+
     /// <summary>Evaluated after every epoch when given.</summary>
     public Dataset? Validation { get; init; }
 

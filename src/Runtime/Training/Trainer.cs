@@ -72,35 +72,56 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         for (var i = 0; i < order.Length; i++) order[i] = i;
         var random = new Random(options.Seed);
         var results = new List<EpochResult>(options.Epochs);
-
-        for (var epoch = 1; epoch <= options.Epochs; epoch++)
+        var schedule = new ScheduleState(options.Schedule, Optimizer.LearningRate, (data.Count + batchSize - 1) / batchSize * options.Epochs);
+        try
         {
-            if (options.Shuffle) random.Shuffle(order);
-            var start = Stopwatch.GetTimestamp();
-            double lossSum = 0;
-            int correct = 0, done = 0;
-            for (var first = 0; first < data.Count; first += batchSize)
+            for (var epoch = 1; epoch <= options.Epochs; epoch++)
             {
-                var batch = order.AsSpan(first, Math.Min(batchSize, data.Count - first));
-                var (loss, hits) = TrainStep(data, batch);
-                if (!float.IsFinite(loss))
-                    throw new InvalidOperationException(
-                        $"The loss became {loss} in epoch {epoch} at samples {first}..{first + batch.Length - 1} " +
-                        $"(learning rate {Optimizer.LearningRate}); the parameters were not updated by this step. " +
-                        "Lower the learning rate or check the data.");
-                lossSum += (double)loss * batch.Length;
-                correct += hits;
-                done += batch.Length;
-                options.OnBatch?.Invoke(new BatchProgress(epoch, options.Epochs, done, data.Count,
-                    (float)(lossSum / done), Accuracy(data, correct, done), done / Stopwatch.GetElapsedTime(start).TotalSeconds));
+                if (options.Shuffle) random.Shuffle(order);
+                var result = RunEpoch(data, order, batchSize, epoch, options, ref schedule);
+                results.Add(result);
+                options.OnEpoch?.Invoke(result);
             }
-            var elapsed = Stopwatch.GetElapsedTime(start);
-            var result = new EpochResult(epoch, (float)(lossSum / done), Accuracy(data, correct, done), done / elapsed.TotalSeconds,
-                elapsed, options.Validation is { } v ? Evaluate(v) : null);
-            results.Add(result);
-            options.OnEpoch?.Invoke(result);
+        }
+        finally
+        {
+            Optimizer.LearningRate = schedule.BaseRate;
         }
         return results;
+    }
+
+    private EpochResult RunEpoch(Dataset data, int[] order, int batchSize, int epoch, FitOptions options, ref ScheduleState schedule)
+    {
+        var start = Stopwatch.GetTimestamp();
+        double lossSum = 0;
+        int correct = 0, done = 0;
+        for (var first = 0; first < data.Count; first += batchSize)
+        {
+            var batch = order.AsSpan(first, Math.Min(batchSize, data.Count - first));
+            Optimizer.LearningRate = schedule.Schedule.Rate(schedule.BaseRate, schedule.Step++, schedule.TotalSteps);
+            var (loss, hits) = TrainStep(data, batch);
+            if (!float.IsFinite(loss))
+                throw new InvalidOperationException(
+                    $"The loss became {loss} in epoch {epoch} at samples {first}..{first + batch.Length - 1} " +
+                    $"(learning rate {Optimizer.LearningRate}); the parameters were not updated by this step. " +
+                    "Lower the learning rate or check the data.");
+            lossSum += (double)loss * batch.Length;
+            correct += hits;
+            done += batch.Length;
+            options.OnBatch?.Invoke(new BatchProgress(epoch, options.Epochs, done, data.Count,
+                (float)(lossSum / done), Accuracy(data, correct, done), done / Stopwatch.GetElapsedTime(start).TotalSeconds));
+        }
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        return new EpochResult(epoch, (float)(lossSum / done), Accuracy(data, correct, done), done / elapsed.TotalSeconds,
+            elapsed, options.Validation is { } v ? Evaluate(v) : null);
+    }
+
+    private struct ScheduleState(LearningRateSchedule schedule, float baseRate, int totalSteps)
+    {
+        public readonly LearningRateSchedule Schedule = schedule;
+        public readonly float BaseRate = baseRate;
+        public readonly int TotalSteps = totalSteps;
+        public int Step;
     }
 
     /// <summary>
