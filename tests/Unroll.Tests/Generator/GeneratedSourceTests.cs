@@ -76,8 +76,10 @@ public class GeneratedSourceTests
         Assert.Equal(400, Unroll.Models.LeNet5.Layers.Flatten1.Features);
         Assert.Equal(48120, Unroll.Models.LeNet5.Layers.Dense1.ParameterCount);
         Assert.Equal(61706, ParameterCountOf<Unroll.Models.LeNet5>());
-        Assert.Contains(" conv2d_2 (Conv2D)           (None, 16, 10, 10)        2416\n", Unroll.Models.LeNet5.Summary);
-        Assert.EndsWith("Total params: 61,706\nTrainable params: 61,706\nNon-trainable params: 0\n" + new string('_', 65), Unroll.Models.LeNet5.Summary);
+        // The first column widens to fit " max_pooling2d_1 (MaxPooling2D)" (31 characters) plus two spaces.
+        Assert.Contains(" conv2d_2 (Conv2D)               (None, 16, 10, 10)        2416\n", Unroll.Models.LeNet5.Summary);
+        Assert.Contains(" max_pooling2d_1 (MaxPooling2D)  (None, 6, 14, 14)         0\n", Unroll.Models.LeNet5.Summary);
+        Assert.EndsWith("Total params: 61,706\nTrainable params: 61,706\nNon-trainable params: 0\n" + new string('_', 69), Unroll.Models.LeNet5.Summary);
     }
 
     // Generic code reaches the same facts through the static abstract interface, without reflection.
