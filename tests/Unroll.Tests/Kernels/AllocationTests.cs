@@ -3,36 +3,11 @@ using Xunit;
 
 namespace Unroll.Tests.Kernels;
 
-[CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
-public class AllocationCollection;
-
-/// <summary>
-/// Once warm, kernels allocate nothing, threading included. Two measurements: the bytes allocated by the calling thread
-/// and by the pool's worker threads (exact), and GC.GetTotalAllocatedBytes over the whole process. The test host's own
-/// threads allocate now and then (a console run of the same loops measures 0 bytes every time, see AllocProbe in the
-/// benchmarks), so the process-wide figure is taken as the minimum over short attempts: an allocation of ours would
-/// show in every attempt. The collection runs alone so that no other test allocates meanwhile.
-/// </summary>
-[Collection(nameof(AllocationTests))]
+/// <summary>Once warm, kernels allocate nothing, threading included (see <see cref="NoAllocation"/>).</summary>
+[Collection(nameof(NoAllocation))]
 public class AllocationTests
 {
-    private static void AssertNoAllocation(Action action)
-    {
-        for (int i = 0; i < 3; i++) action(); // warm-up: packing buffers, worker threads, JIT
-        long thread = GC.GetAllocatedBytesForCurrentThread(), workers = CpuParallel.WorkerAllocatedBytes();
-        for (int i = 0; i < 5; i++) action();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - thread);
-        Assert.Equal(0, CpuParallel.WorkerAllocatedBytes() - workers);
-
-        long best = long.MaxValue;
-        for (int attempt = 0; attempt < 20 && best > 0; attempt++)
-        {
-            long before = GC.GetTotalAllocatedBytes(true);
-            action();
-            best = Math.Min(best, GC.GetTotalAllocatedBytes(true) - before);
-        }
-        Assert.Equal(0, best);
-    }
+    private static void AssertNoAllocation(Action action) => NoAllocation.Assert(action);
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]

@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Unroll.Tests.Training;
 
+[Collection(nameof(NoAllocation))]
 public sealed class TrainerTests
 {
     private static Dataset RandomClassification(int count, int seed)
@@ -73,13 +74,8 @@ public sealed class TrainerTests
         var trainer = new Trainer<LeNet5>(new LeNet5(capacity: 16, seed: 1), new SparseCategoricalCrossEntropy(), new Adam());
         var samples = new int[16];
         for (var i = 0; i < samples.Length; i++) samples[i] = i;
-        for (var i = 0; i < 3; i++) trainer.TrainStep(test, samples);
 
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-        for (var i = 0; i < 5; i++) trainer.TrainStep(test, samples);
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-
-        Assert.Equal(0, allocated);
+        NoAllocation.Assert(() => trainer.TrainStep(test, samples));
     }
 
     [Fact]
