@@ -69,4 +69,53 @@ public interface IBackend
 
     /// <summary>inputGradient = outputGradient·mask.</summary>
     void DropoutBackward(FloatBuffer mask, FloatBuffer outputGradient, FloatBuffer inputGradient, int length);
+
+    // ---- Graphs: joins and splits --------------------------------------------------------------------------------
+
+    /// <summary>output = a + b, element-wise over <paramref name="length"/> values (residual connections).</summary>
+    void Add(FloatBuffer a, FloatBuffer b, FloatBuffer output, int length);
+
+    /// <summary>destination += source, element-wise: sums the gradients of a tensor read by several layers.</summary>
+    void AddInPlace(FloatBuffer source, FloatBuffer destination, int length);
+
+    /// <summary>
+    /// Copies each sample's (inputChannels, spatial) block into channels [channelOffset, channelOffset + inputChannels)
+    /// of the (outputChannels, spatial) output: one input of a concatenation along channels.
+    /// </summary>
+    void ConcatChannelsForward(FloatBuffer input, FloatBuffer output, int batch, int inputChannels, int outputChannels, int channelOffset, int spatial);
+
+    /// <summary>The gradient of one concatenated input: channels [channelOffset, channelOffset + inputChannels) of the output gradient.</summary>
+    void ConcatChannelsBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int inputChannels, int outputChannels, int channelOffset, int spatial);
+
+    // ---- Normalization and global pooling --------------------------------------------------------------------------
+
+    /// <summary>
+    /// Batch normalisation over (batch, channels, spatial) values, per channel (spatial = 1 after a Dense layer).
+    /// Training: normalises with the batch's mean and biased variance, stores them in <paramref name="savedMean"/> and
+    /// <paramref name="savedInverseStd"/> (1/√(var + ε)) for the backward pass, and updates the running statistics Keras's way:
+    /// running = momentum·running + (1 − momentum)·batch value (the running variance takes the unbiased batch variance,
+    /// as PyTorch). Inference: normalises with the running statistics. Then y = gamma·x̂ + beta (gamma 1 / beta 0 when null).
+    /// </summary>
+    void BatchNormForward(FloatBuffer input, FloatBuffer? gamma, FloatBuffer? beta, FloatBuffer runningMean, FloatBuffer runningVariance,
+        FloatBuffer output, FloatBuffer savedMean, FloatBuffer savedInverseStd,
+        int batch, int channels, int spatial, float momentum, float epsilon, bool training);
+
+    /// <summary>Gradient of a training-mode <see cref="BatchNormForward"/> with respect to its input, gamma and beta.</summary>
+    void BatchNormBackward(FloatBuffer input, FloatBuffer? gamma, FloatBuffer savedMean, FloatBuffer savedInverseStd,
+        FloatBuffer outputGradient, FloatBuffer inputGradient, FloatBuffer? gammaGradient, FloatBuffer? betaGradient,
+        int batch, int channels, int spatial);
+
+    /// <summary>Mean of each channel's spatial values: (batch, channels, spatial) → (batch, channels).</summary>
+    void GlobalAvgPool2DForward(FloatBuffer input, FloatBuffer output, int batch, int channels, int spatial);
+
+    /// <summary>Spreads each channel's gradient evenly over its spatial values.</summary>
+    void GlobalAvgPool2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int channels, int spatial);
+
+    /// <summary>Surrounds each (channels, inHeight, inWidth) sample with zeros: top/left given, bottom/right implied by outHeight/outWidth.</summary>
+    void ZeroPadding2DForward(FloatBuffer input, FloatBuffer output, int batch, int channels, int inHeight, int inWidth,
+        int padTop, int padLeft, int outHeight, int outWidth);
+
+    /// <summary>The gradient of <see cref="ZeroPadding2DForward"/>: the output gradient cropped back to the input's size.</summary>
+    void ZeroPadding2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int channels, int inHeight, int inWidth,
+        int padTop, int padLeft, int outHeight, int outWidth);
 }

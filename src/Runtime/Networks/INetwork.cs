@@ -15,8 +15,17 @@ public interface INetwork
     /// <summary>The largest batch a pass can take, fixed at construction.</summary>
     int Capacity { get; }
 
-    /// <summary>Every trainable parameter, in layer order, weight before bias.</summary>
+    /// <summary>Every trainable parameter, in layer order, weight before bias: what an optimizer updates.</summary>
     IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>State that training updates without an optimizer (BatchNorm's running mean and variance), in layer order.</summary>
+    IReadOnlyList<Parameter> Statistics => Array.Empty<Parameter>();
+
+    /// <summary>
+    /// Every output, main output first: a network with auxiliary classifier heads has several, each with its own
+    /// buffers and loss weight. <see cref="Backward"/> reads the gradient of each.
+    /// </summary>
+    IReadOnlyList<NetworkOutput> Outputs => [new NetworkOutput("output", Output, Logits, OutputActivation, OutputGradient, 1f)];
 
     /// <summary>Input samples, [capacity, input size].</summary>
     FloatBuffer Input { get; }
@@ -62,8 +71,11 @@ public interface INetwork<TSelf> : INetwork where TSelf : INetwork<TSelf>
     /// <summary>Shape of one output sample.</summary>
     static abstract ReadOnlySpan<int> OutputShape { get; }
 
-    /// <summary>Total number of parameters.</summary>
+    /// <summary>Total number of parameters, as Keras's summary totals them (BatchNorm's running statistics included).</summary>
     static abstract int ParameterCount { get; }
+
+    /// <summary>Number of parameters an optimizer updates (PyTorch's count).</summary>
+    static virtual int TrainableParameterCount => TSelf.ParameterCount;
 
     /// <summary>A table of layers, output shapes and parameter counts, laid out like Keras's <c>model.summary()</c>.</summary>
     static abstract string Summary { get; }
@@ -71,3 +83,12 @@ public interface INetwork<TSelf> : INetwork where TSelf : INetwork<TSelf>
     /// <summary>Constructs the network with buffers for <paramref name="capacity"/> samples and parameters drawn from <paramref name="seed"/>.</summary>
     static abstract TSelf Create(int capacity, IBackend backend, int seed);
 }
+
+/// <summary>One output of a network: its buffers, [capacity, size], and its weight in the training loss.</summary>
+/// <param name="Name">The name of the layer that produces it.</param>
+/// <param name="Output">The output values.</param>
+/// <param name="Logits">The input of its final softmax or sigmoid, or <paramref name="Output"/> when it ends in neither.</param>
+/// <param name="Activation">Its final activation (<see cref="Activation.Linear"/> if none).</param>
+/// <param name="OutputGradient">The loss gradient <see cref="INetwork.Backward"/> starts from for this output.</param>
+/// <param name="LossWeight">Its weight in the total loss (1 for the main output).</param>
+public sealed record NetworkOutput(string Name, FloatBuffer Output, FloatBuffer Logits, Activation Activation, FloatBuffer OutputGradient, float LossWeight);

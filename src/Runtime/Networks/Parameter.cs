@@ -13,6 +13,9 @@ public enum ParameterInit
 
     /// <summary>Normal with standard deviation √(2 / fanIn): suits layers followed by ReLU-like activations.</summary>
     HeNormal = 2,
+
+    /// <summary>All ones (BatchNorm's gamma and running variance).</summary>
+    Ones = 3,
 }
 
 /// <summary>
@@ -24,8 +27,9 @@ public sealed class Parameter
     private readonly IBackend _backend;
 
     /// <summary>Allocates the value and gradient buffers of a parameter of the given shape.</summary>
-    public Parameter(IBackend backend, string name, int[] shape, ParameterInit init)
+    public Parameter(IBackend backend, string name, int[] shape, ParameterInit init, bool isTrainable = true)
     {
+        IsTrainable = isTrainable;
         _backend = backend;
         Name = name;
         Shape = shape;
@@ -41,6 +45,9 @@ public sealed class Parameter
         FanIn = shape.Length > 1 ? shape[1] * receptive : shape[0];
         FanOut = shape[0] * receptive;
     }
+
+    /// <summary>Whether an optimizer updates it (false for BatchNorm's running statistics, which training updates itself).</summary>
+    public bool IsTrainable { get; }
 
     /// <summary>Full name, <c>layer.weight</c> or <c>layer.bias</c>.</summary>
     public string Name { get; }

@@ -46,6 +46,9 @@ public static class ParameterInitializer
             case ParameterInit.Zeros:
                 values.Clear();
                 break;
+            case ParameterInit.Ones:
+                values.Fill(1f);
+                break;
             case ParameterInit.GlorotUniform:
             {
                 RequireFans(p, p.FanIn + p.FanOut);

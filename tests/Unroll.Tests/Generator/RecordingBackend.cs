@@ -86,4 +86,32 @@ internal sealed class RecordingBackend : IBackend
 
     public void DropoutBackward(FloatBuffer mask, FloatBuffer outputGradient, FloatBuffer inputGradient, int length)
         => Log(nameof(DropoutBackward), mask, outputGradient, inputGradient, length);
+
+    public void Add(FloatBuffer a, FloatBuffer b, FloatBuffer output, int length) => Log(nameof(Add), a, b, output, length);
+
+    public void AddInPlace(FloatBuffer source, FloatBuffer destination, int length) => Log(nameof(AddInPlace), source, destination, length);
+
+    public void ConcatChannelsForward(FloatBuffer input, FloatBuffer output, int batch, int inputChannels, int outputChannels, int channelOffset, int spatial)
+        => Log(nameof(ConcatChannelsForward), input, output, batch, inputChannels, outputChannels, channelOffset, spatial);
+
+    public void ConcatChannelsBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int inputChannels, int outputChannels, int channelOffset, int spatial)
+        => Log(nameof(ConcatChannelsBackward), outputGradient, inputGradient, batch, inputChannels, outputChannels, channelOffset, spatial);
+
+    public void BatchNormForward(FloatBuffer input, FloatBuffer? gamma, FloatBuffer? beta, FloatBuffer runningMean, FloatBuffer runningVariance, FloatBuffer output, FloatBuffer savedMean, FloatBuffer savedInverseStd, int batch, int channels, int spatial, float momentum, float epsilon, bool training)
+        => Log(nameof(BatchNormForward), input, gamma, beta, runningMean, runningVariance, output, savedMean, savedInverseStd, batch, channels, spatial, momentum, epsilon, training);
+
+    public void BatchNormBackward(FloatBuffer input, FloatBuffer? gamma, FloatBuffer savedMean, FloatBuffer savedInverseStd, FloatBuffer outputGradient, FloatBuffer inputGradient, FloatBuffer? gammaGradient, FloatBuffer? betaGradient, int batch, int channels, int spatial)
+        => Log(nameof(BatchNormBackward), input, gamma, savedMean, savedInverseStd, outputGradient, inputGradient, gammaGradient, betaGradient, batch, channels, spatial);
+
+    public void GlobalAvgPool2DForward(FloatBuffer input, FloatBuffer output, int batch, int channels, int spatial)
+        => Log(nameof(GlobalAvgPool2DForward), input, output, batch, channels, spatial);
+
+    public void GlobalAvgPool2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int channels, int spatial)
+        => Log(nameof(GlobalAvgPool2DBackward), outputGradient, inputGradient, batch, channels, spatial);
+
+    public void ZeroPadding2DForward(FloatBuffer input, FloatBuffer output, int batch, int channels, int inHeight, int inWidth, int padTop, int padLeft, int outHeight, int outWidth)
+        => Log(nameof(ZeroPadding2DForward), input, output, batch, channels, inHeight, inWidth, padTop, padLeft, outHeight, outWidth);
+
+    public void ZeroPadding2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int channels, int inHeight, int inWidth, int padTop, int padLeft, int outHeight, int outWidth)
+        => Log(nameof(ZeroPadding2DBackward), outputGradient, inputGradient, batch, channels, inHeight, inWidth, padTop, padLeft, outHeight, outWidth);
 }

@@ -12,7 +12,7 @@ namespace Unroll;
 /// IBackend cpu = CpuBackend.Shared;
 /// var x = cpu.Allocate(batch * inputs);
 /// </code></example>
-public sealed class CpuBackend : IBackend
+public sealed partial class CpuBackend : IBackend
 {
     /// <summary>The process-wide instance (the worker pool and packing buffers are shared anyway).</summary>
     public static CpuBackend Shared { get; } = new();

@@ -40,6 +40,12 @@ public sealed class Conv2DAttribute : LayerAttribute
     /// <summary>An explicit number of zero rows and columns added on every side. Use either this or <see cref="Padding"/>.</summary>
     public int Pad { get; set; }
 
+    /// <summary>
+    /// Number of groups (default 1): input and output channels are split into this many groups, each convolved
+    /// separately (ResNeXt's cardinality); both channel counts must divide by it.
+    /// </summary>
+    public int Groups { get; set; } = 1;
+
     /// <summary>Whether the layer adds a bias per filter (default true).</summary>
     public bool UseBias { get; set; } = true;
 }
