@@ -8,7 +8,7 @@ using System.Text.Json;
 namespace Unroll;
 
 /// <summary>
-/// Saves and loads a network's parameters in the safetensors format (Hugging Face's: an 8-byte little-endian header
+/// Saves and loads a network's parameters and running statistics in the safetensors format (Hugging Face's: an 8-byte little-endian header
 /// length, a JSON header naming each tensor's dtype, shape and byte range, then the raw little-endian data), which
 /// PyTorch, TensorFlow and others read and write. Names and layouts are PyTorch's (<c>dense_1.weight</c> as [out, in]).
 /// </summary>
@@ -22,7 +22,7 @@ public static class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var parameters = network.Parameters;
+        var parameters = Tensors(network);
 
         using var header = new MemoryStream();
         using (var json = new Utf8JsonWriter(header))
@@ -99,6 +99,7 @@ public static class SafeTensors
         var dataStart = 8 + (int)headerLength;
         var dataLength = bytes.Length - dataStart;
 
+        var tensors = Tensors(network);
         var found = new Dictionary<string, (int Start, int End)>();
         try
         {
@@ -107,8 +108,8 @@ public static class SafeTensors
             foreach (var tensor in document.RootElement.EnumerateObject())
             {
                 if (tensor.Name == "__metadata__") continue;
-                var parameter = Find(network, tensor.Name)
-                    ?? throw new InvalidDataException($"Weights file '{path}' holds tensor '{tensor.Name}', which {networkName} does not have. Its parameters are: {Names(network)}.");
+                var parameter = tensors.Find(p => p.Name == tensor.Name)
+                    ?? throw new InvalidDataException($"Weights file '{path}' holds tensor '{tensor.Name}', which {networkName} does not have. Its tensors are: {string.Join(", ", tensors.ConvertAll(p => p.Name))}.");
                 var dtype = tensor.Value.GetProperty("dtype").GetString();
                 if (dtype != "F32")
                     throw new InvalidDataException($"Weights file '{path}': tensor '{tensor.Name}' is {dtype}; {networkName} needs F32.");
@@ -130,14 +131,14 @@ public static class SafeTensors
         }
 
         var missing = new List<string>();
-        foreach (var p in network.Parameters) if (!found.ContainsKey(p.Name)) missing.Add(p.Name);
+        foreach (var p in tensors) if (!found.ContainsKey(p.Name)) missing.Add(p.Name);
         if (missing.Count > 0)
             throw new InvalidDataException($"Weights file '{path}' lacks {string.Join(", ", missing)} of {networkName}.");
 
-        var values = new float[network.Parameters.Count][];
+        var values = new float[tensors.Count][];
         for (var i = 0; i < values.Length; i++)
         {
-            var p = network.Parameters[i];
+            var p = tensors[i];
             var (start, end) = found[p.Name];
             values[i] = MemoryMarshal.Cast<byte, float>(bytes.AsSpan(start, end - start)).ToArray();
             if (!BitConverter.IsLittleEndian) ReverseEndianness(values[i]);
@@ -146,20 +147,15 @@ public static class SafeTensors
                 throw new InvalidDataException($"Weights file '{path}': tensor '{p.Name}' holds {values[i][bad]} at index {bad}; weights must be finite.");
         }
         // Everything checked: only now touch the network.
-        for (var i = 0; i < values.Length; i++) network.Parameters[i].CopyFrom(values[i]);
+        for (var i = 0; i < values.Length; i++) tensors[i].CopyFrom(values[i]);
     }
 
-    private static Parameter? Find(INetwork network, string name)
+    /// <summary>What a weights file holds: the trainable parameters, then the running statistics (PyTorch's state_dict).</summary>
+    private static List<Parameter> Tensors(INetwork network)
     {
-        foreach (var p in network.Parameters) if (p.Name == name) return p;
-        return null;
-    }
-
-    private static string Names(INetwork network)
-    {
-        var names = new string[network.Parameters.Count];
-        for (var i = 0; i < names.Length; i++) names[i] = network.Parameters[i].Name;
-        return string.Join(", ", names);
+        var tensors = new List<Parameter>(network.Parameters);
+        tensors.AddRange(network.Statistics);
+        return tensors;
     }
 
     private static void ReverseEndianness(float[] values)

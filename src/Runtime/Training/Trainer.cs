@@ -19,8 +19,7 @@ namespace Unroll;
 /// </example>
 public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
 {
-    private readonly float[] _prediction;   // [capacity, output]: the network's output, or its logits when the loss fuses
-    private readonly float[] _gradient;     // [capacity, output]: dLoss/dPrediction
+    private readonly HeadBuffers[] _heads;  // per network output, main output first
     private readonly float[] _targets;      // [capacity, target size]
     private readonly int[] _rows;           // [capacity]: sample indices of an evaluation chunk
     private readonly bool _fused;
@@ -35,10 +34,19 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         Network = network;
         Loss = loss ?? throw new ArgumentNullException(nameof(loss));
         Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
-        _fused = loss.FusesWith is { } activation && activation == network.OutputActivation;
+        var outputs = network.Outputs;
+        // Backward takes one "gradient is for the logits" flag for all outputs, so fuse only when every output can.
+        _fused = true;
+        foreach (var output in outputs) _fused &= loss.FusesWith is { } activation && activation == output.Activation;
         _targetSize = loss.TargetSize(TNetwork.OutputSize);
-        _prediction = new float[network.Capacity * TNetwork.OutputSize];
-        _gradient = new float[network.Capacity * TNetwork.OutputSize];
+        _heads = new HeadBuffers[outputs.Count];
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var size = outputs[i].Output.Length / network.Capacity;
+            if (loss.TargetSize(size) != _targetSize)
+                throw new ArgumentException($"Loss '{loss.Name}' cannot train output '{outputs[i].Name}' of {size} values with the same targets as the main output of {TNetwork.OutputSize}.", nameof(loss));
+            _heads[i] = new HeadBuffers(outputs[i], size, network.Capacity);
+        }
         _targets = new float[network.Capacity * _targetSize];
         _rows = new int[network.Capacity];
     }
@@ -198,21 +206,38 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         }
         Network.Forward(n, training);
 
-        var outputs = n * TNetwork.OutputSize;
-        var prediction = _prediction.AsSpan(0, outputs);
-        backend.Download(_fused ? Network.Logits : Network.Output, 0, prediction);
+        // The main output's loss is what is reported; auxiliary heads add theirs, weighted, to the gradient only.
         var targets = _targets.AsSpan(0, n * _targetSize);
-        var gradient = _gradient.AsSpan(0, outputs);
-        var loss = _fused
-            ? Loss.ComputeFromLogits(prediction, targets, gradient, n, TNetwork.OutputSize)
-            : Loss.Compute(prediction, targets, gradient, n, TNetwork.OutputSize);
-        return (loss, data.Labels is { } labels ? CountCorrect(prediction, labels, samples) : 0);
+        float mainLoss = 0;
+        for (var h = 0; h < _heads.Length; h++)
+        {
+            var head = _heads[h];
+            var prediction = head.Prediction.AsSpan(0, n * head.Size);
+            var gradient = head.Gradient.AsSpan(0, n * head.Size);
+            backend.Download(_fused ? head.Output.Logits : head.Output.Output, 0, prediction);
+            var loss = _fused
+                ? Loss.ComputeFromLogits(prediction, targets, gradient, n, head.Size)
+                : Loss.Compute(prediction, targets, gradient, n, head.Size);
+            if (h == 0) mainLoss = loss;
+            if (head.Output.LossWeight != 1f) TensorPrimitives.Multiply(gradient, head.Output.LossWeight, gradient);
+        }
+        return (mainLoss, data.Labels is { } labels ? CountCorrect(_heads[0].Prediction, labels, samples) : 0);
     }
 
     private void Backward(int batch)
     {
-        Network.Backend.Upload(_gradient.AsSpan(0, batch * TNetwork.OutputSize), Network.OutputGradient);
+        foreach (var head in _heads)
+            Network.Backend.Upload(head.Gradient.AsSpan(0, batch * head.Size), head.Output.OutputGradient);
         Network.Backward(batch, outputGradientIsForLogits: _fused);
+    }
+
+    /// <summary>Host copies of one output's predictions (or logits) and loss gradient.</summary>
+    private sealed class HeadBuffers(NetworkOutput output, int size, int capacity)
+    {
+        public NetworkOutput Output { get; } = output;
+        public int Size { get; } = size;
+        public float[] Prediction { get; } = new float[capacity * size];
+        public float[] Gradient { get; } = new float[capacity * size];
     }
 
     private int CountCorrect(ReadOnlySpan<float> prediction, int[] labels, ReadOnlySpan<int> samples)
