@@ -425,7 +425,8 @@ internal static class ShapeChecker
         var outWidth = (input.Width - kw + 2 * pad) / stride + 1;
         var unusedRows = (input.Height - kh + 2 * pad) % stride;
         var unusedColumns = (input.Width - kw + 2 * pad) % stride;
-        if (unusedRows != 0 || unusedColumns != 0)
+        // A window smaller than its stride skips rows between windows by design (a strided 1×1 projection), so the last ones are no news.
+        if ((unusedRows != 0 && kh >= stride) || (unusedColumns != 0 && kw >= stride))
         {
             report(DiagnosticInfo.Create(DiagnosticDescriptors.StrideLeavesInputUnused, layer.Location, kindName, name,
                 $"{kh}×{kw}", stride.ToString(CultureInfo.InvariantCulture),
