@@ -77,6 +77,56 @@ internal static class DiagnosticDescriptors
         "{0} '{1}' needs {2} values for {3}, more than the {4} a buffer can hold; use fewer units, filters or a smaller input",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor UnsupportedConstruct = new(
+        "UNR0015", "Unsupported construct in a definition method",
+        "'{0}' is not supported in a definition method; {1}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NotConstant = new(
+        "UNR0016", "Value not known at compile time",
+        "'{0}' is not a value the generator can compute at compile time: {1}; use literals, constants, parameters and locals computed from them",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor DefinitionSignature = new(
+        "UNR0017", "Definition method has the wrong signature",
+        "Definition method 'Define' of network '{0}' must be declared 'static Tensor Define(Tensor x)' (or return a tuple of Tensors, main output first), but {1}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor EvaluationTooLong = new(
+        "UNR0018", "Definition method runs too long",
+        "Evaluating the definition method of '{0}' took more than {1} steps; loops must end after a number of iterations known at compile time",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor RecursionTooDeep = new(
+        "UNR0019", "Definition method helpers nest too deep",
+        "Call to '{0}' nests helper calls more than {1} deep{2}; a recursive helper needs a base case the generator reaches at compile time",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor AddShapeMismatch = new(
+        "UNR0020", "Add needs inputs of the same shape",
+        "Add '{0}' needs inputs of the same shape but receives {1}{2}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ConcatShapeMismatch = new(
+        "UNR0021", "Concat needs 3-D inputs of the same height and width",
+        "Concat '{0}' joins (channels, height, width) inputs of the same height and width along channels but receives {1}{3}; {2}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor GroupsMustDivideChannels = new(
+        "UNR0022", "Convolution groups must divide the channels",
+        "Conv2D '{0}' has groups {1}, which must divide both its input channels ({2}) and its filters ({3}){4}; choose groups that divide both",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor AttributesAndDefinition = new(
+        "UNR0023", "Network has both layer attributes and a definition method",
+        "Network '{0}' has both layer attributes and a definition method 'Define'; declare its layers one way: remove the attributes or the method",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor DefinitionWithoutLayers = new(
+        "UNR0024", "Definition method returns its input",
+        "The definition method of '{0}' returns {1} without applying a layer to it; apply at least one layer, such as 'return x.Dense(10).Softmax();'",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor InternalError = new(
         "UNR9999", "Unroll generator internal error",
         "The Unroll generator failed on '{0}': {1}: {2}; please report this with the declaration that caused it",

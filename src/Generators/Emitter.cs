@@ -28,6 +28,9 @@ internal static class Emitter
 
     private static string XmlEscape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
+    /// <summary>One parameter tensor of a layer: its C# member, its name, shape, initialisation and whether an optimizer updates it.</summary>
+    private sealed record ParameterPlan(string Member, string Name, int[] Shape, string Init, bool Trainable);
+
     private sealed class NetworkWriter
     {
         private readonly CheckedNetwork _network;
@@ -35,14 +38,18 @@ internal static class Emitter
         private readonly SourceWriter _w = new();
         private readonly string _self;
 
-        // Buffer plan. A node's buffers belong to its owner: itself, or for Flatten (a reshape) the node it reads.
+        // Buffer plan. A node's buffers belong to its owner: itself, or for Flatten (a reshape) the owner of the node it reads.
         private readonly int[] _owner;
-        private readonly bool[] _parametersUpTo;   // some layer at or before i has parameters, so i's backward is needed
+        private readonly bool[] _needsGradient;    // node i's output gradient is needed: some layer at or before it has parameters
         private readonly bool[] _ownsGradient;     // i owns a gradient buffer (index 0 of the arrays is the network input)
-        private readonly int _last;
-        private readonly int _logitsOwner;          // owner of the final softmax/sigmoid's input, or int.MinValue
+        private readonly List<int>[] _consumers;   // per owner: the non-reshape nodes that read it
+        private readonly int[] _outputs;           // output nodes, main output first
+        private readonly int[] _logitsOwner;       // per output: owner of its final softmax/sigmoid's input, or int.MinValue
         private readonly bool _hasDropout;
+        private readonly bool _hasBatchNorm;
         private readonly bool _hasConv;
+        private readonly bool _needsScratch;
+        private readonly int _largest;
 
         public NetworkWriter(CheckedNetwork network)
         {
@@ -50,23 +57,39 @@ internal static class Emitter
             _layers = network.Layers;
             _self = network.Type.FullName;
             var count = _layers.Count;
-            _last = count - 1;
             _owner = new int[count];
-            _parametersUpTo = new bool[count];
+            _needsGradient = new bool[count];
             _ownsGradient = new bool[count + 1];
+            _consumers = new List<int>[count];
+            _largest = network.InputShape.Size;
             for (var i = 0; i < count; i++)
             {
                 var layer = _layers[i];
-                _owner[i] = layer.Kind == LayerKind.Flatten ? Owner(i - 1) : i;
-                _parametersUpTo[i] = layer.HasParameters || (i > 0 && _parametersUpTo[i - 1]);
-                if (i == _last || _parametersUpTo[i]) _ownsGradient[_owner[i] + 1] = true;
+                _consumers[i] = new List<int>();
+                _owner[i] = layer.Kind == LayerKind.Flatten ? Owner(layer.Inputs[0]) : i;
+                var needs = layer.HasParameters;
+                foreach (var j in layer.Inputs) needs |= j >= 0 && _needsGradient[j];
+                _needsGradient[i] = needs;
+                if (layer.Kind != LayerKind.Flatten)
+                    foreach (var j in layer.Inputs) if (Owner(j) >= 0) _consumers[Owner(j)].Add(i);
                 _hasDropout |= layer.Kind == LayerKind.Dropout;
-                _hasConv |= layer.Kind == LayerKind.Conv2D;
+                _hasBatchNorm |= layer.Kind == LayerKind.BatchNorm;
+                _hasConv |= layer.IsConvolution;
+                _largest = System.Math.Max(_largest, layer.OutputShape.Size);
             }
-            var final = _layers[_last];
-            _logitsOwner = final is { Kind: LayerKind.Activation, Activation: Activation.Softmax or Activation.Sigmoid }
-                ? Owner(_last - 1)
-                : int.MinValue;
+            _outputs = network.Outputs.Count == 0 ? new[] { count - 1 } : network.Outputs.Select(o => o.Node).ToArray();
+            for (var i = 0; i < count; i++)
+                if (_needsGradient[i] || _outputs.Contains(i)) _ownsGradient[Owner(i) + 1] = true;
+            _logitsOwner = new int[_outputs.Length];
+            for (var k = 0; k < _outputs.Length; k++)
+            {
+                var final = _layers[_outputs[k]];
+                _logitsOwner[k] = final is { Kind: LayerKind.Activation, Activation: Activation.Softmax or Activation.Sigmoid }
+                    ? Owner(final.Inputs[0])
+                    : int.MinValue;
+            }
+            // Joins and BatchNorm's discarded input gradient need one shared scratch buffer; sequential networks without them do not.
+            _needsScratch = !network.IsSequential || _hasBatchNorm;
         }
 
         private int Owner(int node) => node < 0 ? -1 : _owner[node];
@@ -77,18 +100,24 @@ internal static class Emitter
 
         private static string Field(CheckedLayer layer) => Naming.CamelCase(layer.MemberName);
 
-        private static string Geometry(CheckedLayer layer) => $"s_{Field(layer)}Geometry";
+        private static string Geometry(CheckedLayer layer, string part = "") => $"s_{Field(layer)}{part}Geometry";
 
         private static string Weight(CheckedLayer layer) => layer.MemberName + "Weight";
 
         private static string Bias(CheckedLayer layer) => layer.MemberName + "Bias";
+
+        private int MainOutput => _outputs[0];
+
+        private static int Spatial(Shape shape) => shape.IsImage ? shape.Height * shape.Width : 1;
 
         public string Write()
         {
             var type = _network.Type;
             _w.Line("// <auto-generated/>");
             _w.Line($"// Network {type.Name}: input {_network.InputShape} → output {_network.OutputShape}, {Grouped(_network.ParameterCount)} parameters.");
-            _w.Line("// Generated by Unroll.Generators from the class's layer attributes; edit those, not this file.");
+            _w.Line(_network.FromDefinition
+                ? "// Generated by Unroll.Generators from the class's definition method; edit that, not this file."
+                : "// Generated by Unroll.Generators from the class's layer attributes; edit those, not this file.");
             _w.Line("#nullable enable");
             _w.Line();
             if (type.Namespace is not null) _w.Open($"namespace {type.Namespace}");
@@ -129,8 +158,11 @@ internal static class Emitter
             _w.Line("/// <summary>Values in one output sample.</summary>");
             _w.Line($"public const int OutputSize = {Int(_network.OutputShape.Size)};");
             _w.Line();
-            _w.Line("/// <summary>Total number of trainable parameters.</summary>");
+            _w.Line("/// <summary>Total number of parameters, as Keras counts them (BatchNorm's running statistics included).</summary>");
             _w.Line($"public const int ParameterCount = {Int(_network.ParameterCount)};");
+            _w.Line();
+            _w.Line("/// <summary>Number of parameters an optimizer updates.</summary>");
+            _w.Line($"public const int TrainableParameterCount = {Int(_network.TrainableParameterCount)};");
             _w.Line();
             _w.Line("/// <summary>Layers, output shapes and parameter counts, laid out like Keras's <c>model.summary()</c>.</summary>");
             _w.Line("public const string Summary =");
@@ -151,6 +183,7 @@ internal static class Emitter
             _w.Line($"static int global::Unroll.INetwork<{_self}>.InputSize => InputSize;");
             _w.Line($"static int global::Unroll.INetwork<{_self}>.OutputSize => OutputSize;");
             _w.Line($"static int global::Unroll.INetwork<{_self}>.ParameterCount => ParameterCount;");
+            _w.Line($"static int global::Unroll.INetwork<{_self}>.TrainableParameterCount => TrainableParameterCount;");
             _w.Line($"static string global::Unroll.INetwork<{_self}>.Summary => Summary;");
             _w.Line();
         }
@@ -188,19 +221,88 @@ internal static class Emitter
             _w.Line();
         }
 
+        private static string ConvGeometry(Shape input, int outChannels, WindowGeometry g, int groups)
+            => $"new global::Unroll.Conv2DGeometry({Int(input.Channels)}, {Int(input.Height)}, {Int(input.Width)}, {Int(outChannels)}, {Int(g.KernelHeight)}, {Int(g.KernelWidth)}, {Int(g.Stride)}, {Int(g.Stride)}, {Int(g.PadTop)}, {Int(g.PadLeft)}, {Int(g.OutHeight)}, {Int(g.OutWidth)}{(groups == 1 ? "" : ", " + Int(groups))})";
+
+        /// <summary>The geometry fields of a layer: (field, type, initializer).</summary>
+        private static IEnumerable<(string Field, string Type, string Value)> Geometries(CheckedLayer layer)
+        {
+            const string conv = "global::Unroll.Conv2DGeometry";
+            if (layer.Window is not { } g) yield break;
+            var input = layer.InputShape;
+            switch (layer.Kind)
+            {
+                case LayerKind.Conv2D:
+                    yield return (Geometry(layer), conv, ConvGeometry(input, layer.Units, g, layer.Groups));
+                    break;
+                case LayerKind.DepthwiseConv2D:
+                    yield return (Geometry(layer), conv, ConvGeometry(input, input.Channels * layer.DepthMultiplier, g, input.Channels));
+                    break;
+                case LayerKind.SeparableConv2D:
+                    var middle = input.Channels * layer.DepthMultiplier;
+                    yield return (Geometry(layer, "Depthwise"), conv, ConvGeometry(input, middle, g, input.Channels));
+                    var pointwise = new WindowGeometry(1, 1, 1, 0, 0, g.OutHeight, g.OutWidth, "valid");
+                    yield return (Geometry(layer, "Pointwise"), conv, ConvGeometry(Shape.Image(middle, g.OutHeight, g.OutWidth), layer.Units, pointwise, 1));
+                    break;
+                default:
+                    yield return (Geometry(layer), "global::Unroll.Pool2DGeometry",
+                        $"new global::Unroll.Pool2DGeometry({Int(input.Channels)}, {Int(input.Height)}, {Int(input.Width)}, {Int(g.KernelHeight)}, {Int(g.KernelWidth)}, {Int(g.Stride)}, {Int(g.Stride)}, {Int(g.PadTop)}, {Int(g.PadLeft)}, {Int(g.OutHeight)}, {Int(g.OutWidth)})");
+                    break;
+            }
+        }
+
+        /// <summary>A layer's parameter tensors, in the order they are listed: weights, then bias, then statistics.</summary>
+        private static IEnumerable<ParameterPlan> ParametersOf(CheckedLayer layer)
+        {
+            var init = layer.HeInit ? "HeNormal" : "GlorotUniform";
+            var input = layer.InputShape;
+            switch (layer.Kind)
+            {
+                case LayerKind.Dense:
+                    yield return new ParameterPlan(Weight(layer), layer.Name + ".weight", new[] { layer.Units, input.Features }, init, true);
+                    if (layer.UseBias) yield return new ParameterPlan(Bias(layer), layer.Name + ".bias", new[] { layer.Units }, "Zeros", true);
+                    break;
+                case LayerKind.Conv2D:
+                    yield return new ParameterPlan(Weight(layer), layer.Name + ".weight",
+                        new[] { layer.Units, input.Channels / layer.Groups, layer.Window!.KernelHeight, layer.Window.KernelWidth }, init, true);
+                    if (layer.UseBias) yield return new ParameterPlan(Bias(layer), layer.Name + ".bias", new[] { layer.Units }, "Zeros", true);
+                    break;
+                case LayerKind.DepthwiseConv2D:
+                    var channels = input.Channels * layer.DepthMultiplier;
+                    yield return new ParameterPlan(Weight(layer), layer.Name + ".weight",
+                        new[] { channels, 1, layer.Window!.KernelHeight, layer.Window.KernelWidth }, init, true);
+                    if (layer.UseBias) yield return new ParameterPlan(Bias(layer), layer.Name + ".bias", new[] { channels }, "Zeros", true);
+                    break;
+                case LayerKind.SeparableConv2D:
+                    var middle = input.Channels * layer.DepthMultiplier;
+                    yield return new ParameterPlan(layer.MemberName + "DepthwiseWeight", layer.Name + ".depthwise_weight",
+                        new[] { middle, 1, layer.Window!.KernelHeight, layer.Window.KernelWidth }, "GlorotUniform", true);
+                    yield return new ParameterPlan(layer.MemberName + "PointwiseWeight", layer.Name + ".pointwise_weight",
+                        new[] { layer.Units, middle, 1, 1 }, init, true);
+                    if (layer.UseBias) yield return new ParameterPlan(Bias(layer), layer.Name + ".bias", new[] { layer.Units }, "Zeros", true);
+                    break;
+                case LayerKind.BatchNorm:
+                    var c = input.Channels;
+                    if (layer.Scale) yield return new ParameterPlan(Weight(layer), layer.Name + ".weight", new[] { c }, "Ones", true);
+                    if (layer.Center) yield return new ParameterPlan(Bias(layer), layer.Name + ".bias", new[] { c }, "Zeros", true);
+                    yield return new ParameterPlan(layer.MemberName + "RunningMean", layer.Name + ".running_mean", new[] { c }, "Zeros", false);
+                    yield return new ParameterPlan(layer.MemberName + "RunningVar", layer.Name + ".running_var", new[] { c }, "Ones", false);
+                    break;
+            }
+        }
+
+        private static string ShapeText(int[] shape) => "(" + string.Join(", ", shape.Select(Int)) + ")";
+
         private void WriteFields()
         {
             var wroteGeometry = false;
             foreach (var layer in _layers)
             {
-                if (layer.Window is not { } g) continue;
-                var input = layer.InputShape;
-                var text = layer.Kind == LayerKind.Conv2D
-                    ? $"new global::Unroll.Conv2DGeometry({Int(input.Channels)}, {Int(input.Height)}, {Int(input.Width)}, {Int(layer.Units)}, {Int(g.KernelHeight)}, {Int(g.KernelWidth)}, {Int(g.Stride)}, {Int(g.Stride)}, {Int(g.PadTop)}, {Int(g.PadLeft)}, {Int(g.OutHeight)}, {Int(g.OutWidth)})"
-                    : $"new global::Unroll.Pool2DGeometry({Int(input.Channels)}, {Int(input.Height)}, {Int(input.Width)}, {Int(g.KernelHeight)}, {Int(g.KernelWidth)}, {Int(g.Stride)}, {Int(g.Stride)}, {Int(g.PadTop)}, {Int(g.PadLeft)}, {Int(g.OutHeight)}, {Int(g.OutWidth)})";
-                var type = layer.Kind == LayerKind.Conv2D ? "global::Unroll.Conv2DGeometry" : "global::Unroll.Pool2DGeometry";
-                _w.Line($"private static readonly {type} {Geometry(layer)} = {text};");
-                wroteGeometry = true;
+                foreach (var (field, type, value) in Geometries(layer))
+                {
+                    _w.Line($"private static readonly {type} {field} = {value};");
+                    wroteGeometry = true;
+                }
             }
             if (wroteGeometry) _w.Line();
 
@@ -210,8 +312,9 @@ internal static class Emitter
             {
                 _w.Line("private readonly int _seed;");
                 _w.Line("private ulong _dropoutStep; // advances every training pass, so each pass draws new dropout masks");
-                _w.Line("private bool _lastPassTraining; // whether the dropout masks belong to the last forward pass");
             }
+            if (_hasDropout || _hasBatchNorm)
+                _w.Line($"private bool _lastPassTraining; // whether the last forward pass was a training pass ({(_hasDropout ? "dropout masks" : "")}{(_hasDropout && _hasBatchNorm ? ", " : "")}{(_hasBatchNorm ? "batch statistics" : "")})");
             _w.Line($"private readonly {Buffer} _input;");
             if (_ownsGradient[0]) _w.Line($"private readonly {Buffer} _inputGrad;");
             for (var i = 0; i < _layers.Count; i++)
@@ -222,28 +325,28 @@ internal static class Emitter
                 _w.Line($"private readonly {Buffer} _{field}Out;");
                 if (_ownsGradient[i + 1]) _w.Line($"private readonly {Buffer} _{field}Grad;");
                 if (layer.Kind == LayerKind.Dropout) _w.Line($"private readonly {Buffer} _{field}Mask;");
+                if (layer.Kind == LayerKind.BatchNorm) _w.Line($"private readonly {Buffer} _{field}Mean, _{field}InvStd;");
+                if (layer.Kind == LayerKind.SeparableConv2D)
+                {
+                    _w.Line($"private readonly {Buffer} _{field}Mid;");
+                    if (_needsGradient[i]) _w.Line($"private readonly {Buffer} _{field}MidGrad;");
+                }
             }
+            if (_needsScratch) _w.Line($"private readonly {Buffer} _gradScratch; // a consumer's gradient before it is added to the others'");
             if (_hasConv) _w.Line($"private readonly {Buffer} _workspace;");
+            _w.Line($"private readonly global::Unroll.NetworkOutput[] _outputs;");
             _w.Line();
 
             foreach (var layer in _layers)
             {
-                if (!layer.HasParameters) continue;
-                _w.Line($"/// <summary><c>{layer.Name}.weight</c>, {WeightShapeText(layer)}.</summary>");
-                _w.Line($"public {Parameter} {Weight(layer)} {{ get; }}");
-                _w.Line();
-                if (!layer.UseBias) continue;
-                _w.Line($"/// <summary><c>{layer.Name}.bias</c>, ({Int(layer.Units)}).</summary>");
-                _w.Line($"public {Parameter} {Bias(layer)} {{ get; }}");
-                _w.Line();
+                foreach (var parameter in ParametersOf(layer))
+                {
+                    _w.Line($"/// <summary><c>{parameter.Name}</c>, {ShapeText(parameter.Shape)}{(parameter.Trainable ? "" : ", not trainable")}.</summary>");
+                    _w.Line($"public {Parameter} {parameter.Member} {{ get; }}");
+                    _w.Line();
+                }
             }
         }
-
-        private static int[] WeightShape(CheckedLayer layer) => layer.Kind == LayerKind.Conv2D
-            ? new[] { layer.Units, layer.InputShape.Channels, layer.Window!.KernelHeight, layer.Window.KernelWidth }
-            : new[] { layer.Units, layer.InputShape.Features };
-
-        private static string WeightShapeText(CheckedLayer layer) => "(" + string.Join(", ", WeightShape(layer).Select(Int)) + ")";
 
         private void WriteConstructor()
         {
@@ -262,18 +365,27 @@ internal static class Emitter
 
             _w.Line("// Parameters in layer order, weight before bias.");
             var parameters = new List<string>();
+            var statistics = new List<string>();
             foreach (var layer in _layers)
             {
-                if (!layer.HasParameters) continue;
-                var init = layer.HeInit ? "HeNormal" : "GlorotUniform";
-                _w.Line($"{Weight(layer)} = new {Parameter}(_backend, {Literal(layer.Name + ".weight")}, new[] {{ {string.Join(", ", WeightShape(layer).Select(Int))} }}, global::Unroll.ParameterInit.{init});");
-                parameters.Add(Weight(layer));
-                if (!layer.UseBias) continue;
-                _w.Line($"{Bias(layer)} = new {Parameter}(_backend, {Literal(layer.Name + ".bias")}, new[] {{ {Int(layer.Units)} }}, global::Unroll.ParameterInit.Zeros);");
-                parameters.Add(Bias(layer));
+                foreach (var parameter in ParametersOf(layer))
+                {
+                    var trainable = parameter.Trainable ? "" : ", isTrainable: false";
+                    _w.Line($"{parameter.Member} = new {Parameter}(_backend, {Literal(parameter.Name)}, new[] {{ {string.Join(", ", parameter.Shape.Select(Int))} }}, global::Unroll.ParameterInit.{parameter.Init}{trainable});");
+                    (parameter.Trainable ? parameters : statistics).Add(parameter.Member);
+                }
             }
             _w.Line($"Parameters = global::System.Array.AsReadOnly(new {Parameter}[] {{ {string.Join(", ", parameters)} }});");
             _w.Line("global::Unroll.ParameterInitializer.Initialize(Parameters, seed);");
+            if (statistics.Count > 0)
+            {
+                _w.Line($"Statistics = global::System.Array.AsReadOnly(new {Parameter}[] {{ {string.Join(", ", statistics)} }});");
+                _w.Line("global::Unroll.ParameterInitializer.Initialize(Statistics, seed);");
+            }
+            else
+            {
+                _w.Line($"Statistics = global::System.Array.Empty<{Parameter}>();");
+            }
             _w.Line();
 
             _w.Line("// Activations and their gradients, [capacity × size] each, allocated once.");
@@ -293,19 +405,44 @@ internal static class Emitter
                 _w.Line($"_{field}Out = _backend.Allocate(checked(capacity * {size}));");
                 if (_ownsGradient[i + 1]) _w.Line($"_{field}Grad = _backend.Allocate(checked(capacity * {size}));");
                 if (layer.Kind == LayerKind.Dropout) _w.Line($"_{field}Mask = _backend.Allocate(checked(capacity * {size}));");
+                if (layer.Kind == LayerKind.BatchNorm)
+                {
+                    _w.Line($"_{field}Mean = _backend.Allocate({Int(layer.InputShape.Channels)});");
+                    _w.Line($"_{field}InvStd = _backend.Allocate({Int(layer.InputShape.Channels)});");
+                }
+                if (layer.Kind == LayerKind.SeparableConv2D)
+                {
+                    var middle = Int(layer.InputShape.Channels * layer.DepthMultiplier * layer.OutputShape.Height * layer.OutputShape.Width);
+                    _w.Line($"_{field}Mid = _backend.Allocate(checked(capacity * {middle}));");
+                    if (_needsGradient[i]) _w.Line($"_{field}MidGrad = _backend.Allocate(checked(capacity * {middle}));");
+                }
             }
+            if (_needsScratch) _w.Line($"_gradScratch = _backend.Allocate(checked(capacity * {Int(_largest)}));");
             if (_hasConv)
             {
                 _w.Line();
                 _w.Line("// One scratch buffer, large enough for every convolution.");
                 _w.Line("var workspace = 0;");
                 foreach (var layer in _layers)
-                {
-                    if (layer.Kind == LayerKind.Conv2D)
-                        _w.Line($"workspace = global::System.Math.Max(workspace, _backend.Conv2DWorkspaceLength(in {Geometry(layer)}, capacity));");
-                }
+                    foreach (var (field, type, _) in Geometries(layer))
+                        if (type == "global::Unroll.Conv2DGeometry")
+                            _w.Line($"workspace = global::System.Math.Max(workspace, _backend.Conv2DWorkspaceLength(in {field}, capacity));");
                 _w.Line("_workspace = _backend.Allocate(workspace);");
             }
+            _w.Line();
+            _w.Line("// Outputs, main output first, each with its loss weight.");
+            _w.Line($"_outputs = new global::Unroll.NetworkOutput[]");
+            _w.Line("{");
+            for (var k = 0; k < _outputs.Length; k++)
+            {
+                var node = _outputs[k];
+                var layer = _layers[node];
+                var activation = _logitsOwner[k] != int.MinValue ? layer.Activation : Activation.Linear;
+                var logits = _logitsOwner[k] != int.MinValue ? Out(layer.Inputs[0]) : Out(node);
+                var weight = _network.Outputs.Count == 0 ? 1.0 : _network.Outputs[k].LossWeight;
+                _w.Line($"    new global::Unroll.NetworkOutput({Literal(layer.Name)}, {Out(node)}, {logits}, global::Unroll.Activation.{activation}, {GradField(node)}, {Float(weight)}),");
+            }
+            _w.Line("};");
             _w.Close();
             _w.Line();
 
@@ -316,8 +453,9 @@ internal static class Emitter
 
         private void WriteProperties()
         {
-            var final = _layers[_last];
-            var outputActivation = final.Kind == LayerKind.Activation ? final.Activation : Activation.Linear;
+            var main = MainOutput;
+            var final = _layers[main];
+            var outputActivation = _logitsOwner[0] != int.MinValue ? final.Activation : Activation.Linear;
             _w.Line("/// <inheritdoc/>");
             _w.Line($"public {Backend} Backend => _backend;");
             _w.Line();
@@ -327,25 +465,31 @@ internal static class Emitter
             _w.Line("/// <inheritdoc/>");
             _w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Parameter}> Parameters {{ get; }}");
             _w.Line();
+            _w.Line("/// <inheritdoc/>");
+            _w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Parameter}> Statistics {{ get; }}");
+            _w.Line();
+            _w.Line("/// <inheritdoc/>");
+            _w.Line("public global::System.Collections.Generic.IReadOnlyList<global::Unroll.NetworkOutput> Outputs => _outputs;");
+            _w.Line();
             _w.Line($"/// <summary>Input samples, [capacity, {Int(_network.InputShape.Size)}].</summary>");
             _w.Line($"public {Buffer} Input => _input;");
             _w.Line();
             _w.Line($"/// <summary>Output of {final.Name}, [capacity, {Int(_network.OutputShape.Size)}].</summary>");
-            _w.Line($"public {Buffer} Output => {Out(_last)};");
+            _w.Line($"public {Buffer} Output => {Out(main)};");
             _w.Line();
-            if (_logitsOwner != int.MinValue)
+            if (_logitsOwner[0] != int.MinValue)
             {
                 _w.Line($"/// <summary>The input of the final {final.Activation} ({final.Name}).</summary>");
-                _w.Line($"public {Buffer} Logits => {Out(_last - 1)};");
+                _w.Line($"public {Buffer} Logits => {Out(final.Inputs[0])};");
             }
             else
             {
                 _w.Line("/// <summary>The network does not end in softmax or sigmoid, so this is <see cref=\"Output\"/>.</summary>");
-                _w.Line($"public {Buffer} Logits => {Out(_last)};");
+                _w.Line($"public {Buffer} Logits => {Out(main)};");
             }
             _w.Line();
             _w.Line("/// <inheritdoc/>");
-            _w.Line($"public {Buffer} OutputGradient => {GradField(_last)};");
+            _w.Line($"public {Buffer} OutputGradient => {GradField(main)};");
             _w.Line();
             _w.Line("/// <inheritdoc/>");
             _w.Line($"public global::Unroll.Activation OutputActivation => global::Unroll.Activation.{outputActivation};");
@@ -361,13 +505,20 @@ internal static class Emitter
         private string Describe(CheckedLayer layer)
         {
             var output = layer.OutputShape.ToString();
+            var bias = layer.UseBias ? "" : ", no bias";
             switch (layer.Kind)
             {
                 case LayerKind.Dense:
-                    return $"Dense {Int(layer.InputShape.Features)}→{Int(layer.Units)}{(layer.UseBias ? "" : ", no bias")} → {output}";
+                    return $"Dense {Int(layer.InputShape.Features)}→{Int(layer.Units)}{bias} → {output}";
                 case LayerKind.Conv2D:
                     var g = layer.Window!;
-                    return $"Conv2D {Int(layer.InputShape.Channels)}→{Int(layer.Units)}, {Int(g.KernelHeight)}×{Int(g.KernelWidth)}, stride {Int(g.Stride)}, {g.PaddingText}{(layer.UseBias ? "" : ", no bias")} → {output}";
+                    var groups = layer.Groups == 1 ? "" : $", groups {Int(layer.Groups)}";
+                    return $"Conv2D {Int(layer.InputShape.Channels)}→{Int(layer.Units)}, {Int(g.KernelHeight)}×{Int(g.KernelWidth)}, stride {Int(g.Stride)}, {g.PaddingText}{groups}{bias} → {output}";
+                case LayerKind.DepthwiseConv2D:
+                case LayerKind.SeparableConv2D:
+                    var d = layer.Window!;
+                    var to = layer.Kind == LayerKind.SeparableConv2D ? $"→{Int(layer.Units)}" : "";
+                    return $"{layer.Kind} {Int(layer.InputShape.Channels)}{to}, {Int(d.KernelHeight)}×{Int(d.KernelWidth)}, multiplier {Int(layer.DepthMultiplier)}, stride {Int(d.Stride)}, {d.PaddingText}{bias} → {output}";
                 case LayerKind.MaxPool2D:
                 case LayerKind.AvgPool2D:
                     var p = layer.Window!;
@@ -376,6 +527,15 @@ internal static class Emitter
                     return $"Flatten {layer.InputShape} → {output}";
                 case LayerKind.Dropout:
                     return $"Dropout {layer.Value.ToString("R", CultureInfo.InvariantCulture)} → {output}";
+                case LayerKind.BatchNorm:
+                    return $"BatchNorm momentum {layer.Value.ToString("R", CultureInfo.InvariantCulture)}, ε {layer.Epsilon.ToString("R", CultureInfo.InvariantCulture)}{(layer.Scale ? "" : ", no scale")}{(layer.Center ? "" : ", no center")} → {output}";
+                case LayerKind.GlobalAvgPool2D:
+                    return $"GlobalAvgPool2D {layer.InputShape} → {output}";
+                case LayerKind.ZeroPadding2D:
+                    return $"ZeroPadding2D {layer.InputShape} → {output}";
+                case LayerKind.Add:
+                case LayerKind.Concat:
+                    return $"{layer.Kind} of {string.Join(", ", layer.Inputs.Select(InputName))} → {output}";
                 default:
                     var alpha = layer.Activation is Activation.LeakyRelu or Activation.Elu
                         ? " α=" + layer.Value.ToString("R", CultureInfo.InvariantCulture)
@@ -384,31 +544,39 @@ internal static class Emitter
             }
         }
 
+        private string InputName(int node) => node < 0 ? "input" : _layers[node].Name;
+
+        private static string Optional(string member, bool present, string part) => present ? $"{member}.{part}" : "null";
+
         private void WriteForward()
         {
             _w.Line("/// <inheritdoc/>");
             _w.Open("public void Forward(int batch, bool training)");
             WriteBatchCheck();
-            if (_hasDropout)
-            {
-                _w.Line("if (training) _dropoutStep++;");
-                _w.Line("_lastPassTraining = training;");
-            }
+            if (_hasDropout) _w.Line("if (training) _dropoutStep++;");
+            if (_hasDropout || _hasBatchNorm) _w.Line("_lastPassTraining = training;");
             for (var i = 0; i < _layers.Count; i++)
             {
                 var layer = _layers[i];
-                var input = Out(i - 1);
+                var input = Out(layer.Inputs[0]);
                 var output = Out(i);
                 var size = Int(layer.OutputShape.Size);
+                var field = Field(layer);
+                var inShape = layer.InputShape;
                 _w.Line();
                 _w.Line($"// {layer.Name}: {Describe(layer)}");
                 switch (layer.Kind)
                 {
                     case LayerKind.Dense:
-                        _w.Line($"_backend.DenseForward({input}, {Weight(layer)}.Value, {(layer.UseBias ? Bias(layer) + ".Value" : "null")}, {output}, batch, {Int(layer.InputShape.Features)}, {Int(layer.Units)});");
+                        _w.Line($"_backend.DenseForward({input}, {Weight(layer)}.Value, {Optional(Bias(layer), layer.UseBias, "Value")}, {output}, batch, {Int(inShape.Features)}, {Int(layer.Units)});");
                         break;
                     case LayerKind.Conv2D:
-                        _w.Line($"_backend.Conv2DForward({input}, {Weight(layer)}.Value, {(layer.UseBias ? Bias(layer) + ".Value" : "null")}, {output}, _workspace, batch, in {Geometry(layer)});");
+                    case LayerKind.DepthwiseConv2D:
+                        _w.Line($"_backend.Conv2DForward({input}, {Weight(layer)}.Value, {Optional(Bias(layer), layer.UseBias, "Value")}, {output}, _workspace, batch, in {Geometry(layer)});");
+                        break;
+                    case LayerKind.SeparableConv2D:
+                        _w.Line($"_backend.Conv2DForward({input}, {layer.MemberName}DepthwiseWeight.Value, null, _{field}Mid, _workspace, batch, in {Geometry(layer, "Depthwise")});");
+                        _w.Line($"_backend.Conv2DForward(_{field}Mid, {layer.MemberName}PointwiseWeight.Value, {Optional(Bias(layer), layer.UseBias, "Value")}, {output}, _workspace, batch, in {Geometry(layer, "Pointwise")});");
                         break;
                     case LayerKind.MaxPool2D:
                         _w.Line($"_backend.MaxPool2DForward({input}, {output}, batch, in {Geometry(layer)});");
@@ -416,12 +584,33 @@ internal static class Emitter
                     case LayerKind.AvgPool2D:
                         _w.Line($"_backend.AvgPool2DForward({input}, {output}, batch, in {Geometry(layer)});");
                         break;
+                    case LayerKind.GlobalAvgPool2D:
+                        _w.Line($"_backend.GlobalAvgPool2DForward({input}, {output}, batch, {Int(inShape.Channels)}, {Int(Spatial(inShape))});");
+                        break;
+                    case LayerKind.ZeroPadding2D:
+                        _w.Line($"_backend.ZeroPadding2DForward({input}, {output}, batch, {Int(inShape.Channels)}, {Int(inShape.Height)}, {Int(inShape.Width)}, {Int(layer.PadTop)}, {Int(layer.PadLeft)}, {Int(layer.OutputShape.Height)}, {Int(layer.OutputShape.Width)});");
+                        break;
+                    case LayerKind.BatchNorm:
+                        _w.Line($"_backend.BatchNormForward({input}, {Optional(Weight(layer), layer.Scale, "Value")}, {Optional(Bias(layer), layer.Center, "Value")}, {layer.MemberName}RunningMean.Value, {layer.MemberName}RunningVar.Value, {output}, _{field}Mean, _{field}InvStd, batch, {Int(inShape.Channels)}, {Int(Spatial(inShape))}, {Float(layer.Value)}, {Float(layer.Epsilon)}, training);");
+                        break;
+                    case LayerKind.Add:
+                        _w.Line($"_backend.Add({Out(layer.Inputs[0])}, {Out(layer.Inputs[1])}, {output}, batch * {size});");
+                        break;
+                    case LayerKind.Concat:
+                        var offset = 0;
+                        foreach (var j in layer.Inputs)
+                        {
+                            var channels = j < 0 ? _network.InputShape.Channels : _layers[j].OutputShape.Channels;
+                            _w.Line($"_backend.ConcatChannelsForward({Out(j)}, {output}, batch, {Int(channels)}, {Int(layer.OutputShape.Channels)}, {Int(offset)}, {Int(Spatial(layer.OutputShape))});");
+                            offset += channels;
+                        }
+                        break;
                     case LayerKind.Flatten:
                         _w.Line($"// (a reshape: {output} is already laid out as {layer.OutputShape}; nothing to do)");
                         break;
                     case LayerKind.Dropout:
                         _w.Line("if (training)");
-                        _w.Line($"    _backend.DropoutForward({input}, {output}, _{Field(layer)}Mask, {Float(layer.Value)}, DropoutSeed({Int(i)}), batch * {size});");
+                        _w.Line($"    _backend.DropoutForward({input}, {output}, _{field}Mask, {Float(layer.Value)}, DropoutSeed({Int(i)}), batch * {size});");
                         _w.Line("else");
                         _w.Line($"    _backend.Copy({input}, {output}, batch * {size});");
                         break;
@@ -434,13 +623,54 @@ internal static class Emitter
             _w.Line();
         }
 
+        // Backward state: which owners' gradient buffers already hold a gradient (outputs are seeded by the caller), and
+        // the owners whose gradient is the fused path's local variable.
+        private bool[] _written = System.Array.Empty<bool>();
+        private readonly Dictionary<int, string> _gradientVariables = new();
+
+        private string GradRef(int node)
+            => Owner(node) >= 0 && _gradientVariables.TryGetValue(Owner(node), out var variable) ? variable : GradField(node);
+
+        /// <summary>
+        /// Where a backward call writes the gradient for input <paramref name="node"/>: its gradient buffer if nothing wrote
+        /// it yet in this pass, else the scratch buffer, added in afterwards by <see cref="Accumulate"/>. Null if not needed.
+        /// </summary>
+        private string? Target(int node)
+        {
+            var owner = Owner(node);
+            if (owner < 0 ? !_ownsGradient[0] || !NeedsInputGradient() : !_needsGradient[owner]) return null;
+            if (!_written[owner + 1]) return GradRef(node);
+            return "_gradScratch";
+        }
+
+        private bool NeedsInputGradient() => false; // the network input's gradient is never asked for
+
+        private void Accumulate(int node, string? target)
+        {
+            if (target is null) return;
+            var owner = Owner(node);
+            if (target == "_gradScratch")
+                _w.Line($"_backend.AddInPlace(_gradScratch, {GradRef(node)}, batch * {Int(Size(node))});");
+            _written[owner + 1] = true;
+        }
+
+        private int Size(int node) => node < 0 ? _network.InputShape.Size : _layers[node].OutputShape.Size;
+
         private void WriteBackward()
         {
             _w.Line("/// <inheritdoc/>");
             _w.Open("public void Backward(int batch, bool outputGradientIsForLogits)");
             WriteBatchCheck();
-            var fused = false;
-            for (var i = _last; i >= 0; i--)
+            if (_hasBatchNorm)
+            {
+                _w.Line("if (!_lastPassTraining)");
+                _w.Line("    throw new global::System.InvalidOperationException(\"Backward needs a training-mode forward pass: this network has BatchNorm layers, whose gradient uses the batch statistics. Call Forward(batch, training: true) first.\");");
+            }
+            _written = new bool[_layers.Count + 1];
+            foreach (var o in _outputs) _written[Owner(o) + 1] = true;
+            var multiple = _outputs.Length > 1;
+
+            for (var i = _layers.Count - 1; i >= 0; i--)
             {
                 var layer = _layers[i];
                 _w.Line();
@@ -450,43 +680,105 @@ internal static class Emitter
                     _w.Line("// (a reshape: its gradient is already in place)");
                     continue;
                 }
-                if (!_parametersUpTo[i])
+                if (!_needsGradient[i])
                 {
                     _w.Line("// (no layer before it has parameters, so no gradient is needed here)");
                     continue;
                 }
 
-                var input = Out(i - 1);
+                var input = Out(layer.Inputs[0]);
                 var output = Out(i);
-                var outputGradient = Grad(i, fused);
-                var inputGradient = i > 0 && _parametersUpTo[i - 1] ? Grad(i - 1, fused) : "null";
+                var outputGradient = GradRef(i);
                 var size = Int(layer.OutputShape.Size);
+                var field = Field(layer);
+                var inShape = layer.InputShape;
 
-                if (i == _last && _logitsOwner != int.MinValue)
+                var k = System.Array.IndexOf(_outputs, i);
+                if (k >= 0 && _logitsOwner[k] != int.MinValue)
                 {
-                    // The fused path: a loss that pairs with softmax/sigmoid hands over dL/dLogits in OutputGradient.
-                    _w.Line($"{Buffer} logitsGradient;");
-                    _w.Line("if (outputGradientIsForLogits)");
-                    _w.Line("{");
-                    _w.Line($"    // OutputGradient already holds the gradient for the logits: skip {layer.Name}'s backward.");
-                    _w.Line($"    logitsGradient = {outputGradient};");
-                    _w.Line("}");
-                    _w.Line("else");
-                    _w.Line("{");
-                    _w.Line($"    _backend.ActivationBackward(global::Unroll.Activation.{layer.Activation}, {Float(layer.Value)}, {input}, {output}, {outputGradient}, {GradField(i - 1)}, batch, {size});");
-                    _w.Line($"    logitsGradient = {GradField(i - 1)};");
-                    _w.Line("}");
-                    fused = true;
+                    // The fused path: a loss that pairs with softmax/sigmoid hands over dL/dLogits in this output's gradient.
+                    var logits = layer.Inputs[0];
+                    var variable = k == 0 ? "logitsGradient" : $"logitsGradient{Int(k + 1)}";
+                    var alone = Owner(logits) >= 0 && _consumers[Owner(logits)].Count == 1 && !_written[Owner(logits) + 1];
+                    if (alone)
+                    {
+                        _w.Line($"{Buffer} {variable};");
+                        _w.Line($"if (outputGradientIsForLogits{(multiple ? "" : "")})");
+                        _w.Line("{");
+                        _w.Line($"    // {(k == 0 ? "OutputGradient" : $"Outputs[{Int(k)}].OutputGradient")} already holds the gradient for the logits: skip {layer.Name}'s backward.");
+                        _w.Line($"    {variable} = {outputGradient};");
+                        _w.Line("}");
+                        _w.Line("else");
+                        _w.Line("{");
+                        _w.Line($"    _backend.ActivationBackward(global::Unroll.Activation.{layer.Activation}, {Float(layer.Value)}, {input}, {output}, {outputGradient}, {GradField(logits)}, batch, {size});");
+                        _w.Line($"    {variable} = {GradField(logits)};");
+                        _w.Line("}");
+                        _gradientVariables[Owner(logits)] = variable;
+                        _written[Owner(logits) + 1] = true;
+                    }
+                    else
+                    {
+                        var target = Target(logits);
+                        if (target is null) continue;
+                        _w.Line("if (outputGradientIsForLogits)");
+                        _w.Line($"    _backend.Copy({outputGradient}, {target}, batch * {size});");
+                        _w.Line("else");
+                        _w.Line($"    _backend.ActivationBackward(global::Unroll.Activation.{layer.Activation}, {Float(layer.Value)}, {input}, {output}, {outputGradient}, {target}, batch, {size});");
+                        Accumulate(logits, target);
+                    }
                     continue;
                 }
 
                 switch (layer.Kind)
                 {
+                    case LayerKind.Add:
+                    case LayerKind.Concat:
+                    {
+                        // Each input's gradient: Add passes the output gradient on; Concat slices its channels.
+                        var offset = 0;
+                        foreach (var j in layer.Inputs)
+                        {
+                            var channels = j < 0 ? _network.InputShape.Channels : _layers[j].OutputShape.Channels;
+                            var target = Target(j);
+                            if (target is not null && layer.Kind == LayerKind.Add)
+                            {
+                                if (target == "_gradScratch")
+                                {
+                                    _w.Line($"_backend.AddInPlace({outputGradient}, {GradRef(j)}, batch * {size});");
+                                    _written[Owner(j) + 1] = true;
+                                    continue;
+                                }
+                                _w.Line($"_backend.Copy({outputGradient}, {target}, batch * {size});");
+                            }
+                            else if (target is not null)
+                            {
+                                _w.Line($"_backend.ConcatChannelsBackward({outputGradient}, {target}, batch, {Int(channels)}, {Int(layer.OutputShape.Channels)}, {Int(offset)}, {Int(Spatial(layer.OutputShape))});");
+                            }
+                            Accumulate(j, target);
+                            offset += channels;
+                        }
+                        continue;
+                    }
+                }
+
+                var inputNode = layer.Inputs[0];
+                var inputGradient = Target(inputNode);
+                switch (layer.Kind)
+                {
                     case LayerKind.Dense:
-                        _w.Line($"_backend.DenseBackward({input}, {Weight(layer)}.Value, {outputGradient}, {inputGradient}, {Weight(layer)}.Gradient, {(layer.UseBias ? Bias(layer) + ".Gradient" : "null")}, batch, {Int(layer.InputShape.Features)}, {Int(layer.Units)});");
+                        _w.Line($"_backend.DenseBackward({input}, {Weight(layer)}.Value, {outputGradient}, {inputGradient ?? "null"}, {Weight(layer)}.Gradient, {Optional(Bias(layer), layer.UseBias, "Gradient")}, batch, {Int(inShape.Features)}, {Int(layer.Units)});");
                         break;
                     case LayerKind.Conv2D:
-                        _w.Line($"_backend.Conv2DBackward({input}, {Weight(layer)}.Value, {outputGradient}, {inputGradient}, {Weight(layer)}.Gradient, {(layer.UseBias ? Bias(layer) + ".Gradient" : "null")}, _workspace, batch, in {Geometry(layer)});");
+                    case LayerKind.DepthwiseConv2D:
+                        _w.Line($"_backend.Conv2DBackward({input}, {Weight(layer)}.Value, {outputGradient}, {inputGradient ?? "null"}, {Weight(layer)}.Gradient, {Optional(Bias(layer), layer.UseBias, "Gradient")}, _workspace, batch, in {Geometry(layer)});");
+                        break;
+                    case LayerKind.SeparableConv2D:
+                        _w.Line($"_backend.Conv2DBackward(_{field}Mid, {layer.MemberName}PointwiseWeight.Value, {outputGradient}, _{field}MidGrad, {layer.MemberName}PointwiseWeight.Gradient, {Optional(Bias(layer), layer.UseBias, "Gradient")}, _workspace, batch, in {Geometry(layer, "Pointwise")});");
+                        _w.Line($"_backend.Conv2DBackward({input}, {layer.MemberName}DepthwiseWeight.Value, _{field}MidGrad, {inputGradient ?? "null"}, {layer.MemberName}DepthwiseWeight.Gradient, null, _workspace, batch, in {Geometry(layer, "Depthwise")});");
+                        break;
+                    case LayerKind.BatchNorm:
+                        // The kernel always writes an input gradient; when none is needed it goes to the scratch buffer.
+                        _w.Line($"_backend.BatchNormBackward({input}, {Optional(Weight(layer), layer.Scale, "Value")}, _{field}Mean, _{field}InvStd, {outputGradient}, {inputGradient ?? "_gradScratch"}, {Optional(Weight(layer), layer.Scale, "Gradient")}, {Optional(Bias(layer), layer.Center, "Gradient")}, batch, {Int(inShape.Channels)}, {Int(Spatial(inShape))});");
                         break;
                     case LayerKind.MaxPool2D:
                         _w.Line($"_backend.MaxPool2DBackward({input}, {outputGradient}, {inputGradient}, batch, in {Geometry(layer)});");
@@ -494,10 +786,16 @@ internal static class Emitter
                     case LayerKind.AvgPool2D:
                         _w.Line($"_backend.AvgPool2DBackward({outputGradient}, {inputGradient}, batch, in {Geometry(layer)});");
                         break;
+                    case LayerKind.GlobalAvgPool2D:
+                        _w.Line($"_backend.GlobalAvgPool2DBackward({outputGradient}, {inputGradient}, batch, {Int(inShape.Channels)}, {Int(Spatial(inShape))});");
+                        break;
+                    case LayerKind.ZeroPadding2D:
+                        _w.Line($"_backend.ZeroPadding2DBackward({outputGradient}, {inputGradient}, batch, {Int(inShape.Channels)}, {Int(inShape.Height)}, {Int(inShape.Width)}, {Int(layer.PadTop)}, {Int(layer.PadLeft)}, {Int(layer.OutputShape.Height)}, {Int(layer.OutputShape.Width)});");
+                        break;
                     case LayerKind.Dropout:
                         // After an inference pass dropout was the identity, and so is its gradient.
                         _w.Line("if (_lastPassTraining)");
-                        _w.Line($"    _backend.DropoutBackward(_{Field(layer)}Mask, {outputGradient}, {inputGradient}, batch * {size});");
+                        _w.Line($"    _backend.DropoutBackward(_{field}Mask, {outputGradient}, {inputGradient}, batch * {size});");
                         _w.Line("else");
                         _w.Line($"    _backend.Copy({outputGradient}, {inputGradient}, batch * {size});");
                         break;
@@ -505,13 +803,10 @@ internal static class Emitter
                         _w.Line($"_backend.ActivationBackward(global::Unroll.Activation.{layer.Activation}, {Float(layer.Value)}, {input}, {output}, {outputGradient}, {inputGradient}, batch, {size});");
                         break;
                 }
+                Accumulate(inputNode, inputGradient);
             }
             _w.Close();
         }
-
-        /// <summary>The gradient of node <paramref name="node"/>'s output; after the fused final activation, the logits' gradient is chosen at run time.</summary>
-        private string Grad(int node, bool fused)
-            => fused && Owner(node) == _logitsOwner ? "logitsGradient" : GradField(node);
 
         private void WriteDropoutSeed()
         {

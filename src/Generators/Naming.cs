@@ -15,6 +15,13 @@ internal static class Naming
         LayerKind.AvgPool2D => "average_pooling2d",
         LayerKind.Flatten => "flatten",
         LayerKind.Dropout => "dropout",
+        LayerKind.BatchNorm => "batch_normalization",
+        LayerKind.GlobalAvgPool2D => "global_average_pooling2d",
+        LayerKind.ZeroPadding2D => "zero_padding2d",
+        LayerKind.DepthwiseConv2D => "depthwise_conv2d",
+        LayerKind.SeparableConv2D => "separable_conv2d",
+        LayerKind.Add => "add",
+        LayerKind.Concat => "concatenate",
         _ => activation switch
         {
             Activation.Relu => "relu",
@@ -36,6 +43,9 @@ internal static class Naming
     {
         LayerKind.MaxPool2D => "MaxPooling2D",
         LayerKind.AvgPool2D => "AveragePooling2D",
+        LayerKind.BatchNorm => "BatchNormalization",
+        LayerKind.GlobalAvgPool2D => "GlobalAveragePooling2D",
+        LayerKind.Concat => "Concatenate",
         LayerKind.Activation => activation switch
         {
             Activation.Relu => "ReLU",

@@ -25,6 +25,7 @@ internal static class Parser
     {
         "Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Dropout",
         "Linear", "Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax",
+        "BatchNorm", "GlobalAvgPool2D", "ZeroPadding2D", "DepthwiseConv2D", "SeparableConv2D",
     };
 
     public static ParseResult? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -96,12 +97,75 @@ internal static class Parser
         }
         layers.Sort((a, b) => a.Position.CompareTo(b.Position));
 
+        // A definition method instead of attributes: evaluated here, at compile time, into the same layer nodes.
+        var define = FindDefinition(symbol, node, layers.Count > 0, diagnostics, cancellationToken);
         var hasError = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
+        if (define is { } method && !hasError)
+        {
+            var input = shape.Count == 1 && shape[0] > 0 ? Shape.Vector(shape[0])
+                : shape.Count == 3 && shape.All(d => d > 0) && (long)shape[0] * shape[1] * shape[2] <= int.MaxValue ? Shape.Image(shape[0], shape[1], shape[2])
+                : default;
+            var (nodes, outputs) = DefinitionEvaluator.Evaluate(context.SemanticModel.Compilation, symbol, method.Symbol, method.Syntax, input, diagnostics, cancellationToken);
+            hasError = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
+            var graph = hasError
+                ? null
+                : new NetworkSpec(type, new EquatableArray<int>(shape.ToArray()), networkLocation, classLocation, new EquatableArray<LayerSpec>(nodes))
+                {
+                    Outputs = new EquatableArray<OutputSpec>(outputs),
+                    FromDefinition = true,
+                };
+            return new ParseResult(graph, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+        }
+
         var spec = hasError
             ? null
             : new NetworkSpec(type, new EquatableArray<int>(shape.ToArray()), networkLocation, classLocation,
                 new EquatableArray<LayerSpec>(layers.Select(l => l.Layer).ToArray()));
         return new ParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+    }
+
+    /// <summary>
+    /// The class's definition method, if it declares one: a method named Define. Its signature must be
+    /// <c>static Tensor Define(Tensor x)</c> (a tuple of Tensors may be returned); anything else is reported.
+    /// </summary>
+    private static (IMethodSymbol Symbol, MethodDeclarationSyntax Syntax)? FindDefinition(
+        INamedTypeSymbol symbol, TypeDeclarationSyntax node, bool hasAttributes, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        var methods = symbol.GetMembers("Define").OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
+        if (methods.Count == 0) return null;
+        var method = methods[0];
+        var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>()
+            .FirstOrDefault(m => m.Body is not null || m.ExpressionBody is not null)
+            ?? method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
+        var location = syntax is null ? LocationInfo.From(node.Identifier) : LocationInfo.From(syntax.Identifier);
+
+        string? problem = null;
+        if (methods.Count > 1) problem = $"{methods.Count} methods are named Define";
+        else if (!method.IsStatic) problem = "it is not static";
+        else if (method.IsGenericMethod) problem = "it is generic";
+        else if (method.Parameters.Length != 1 || method.Parameters[0].Type.ToDisplayString() != TensorTypeName || method.Parameters[0].RefKind != RefKind.None)
+            problem = method.Parameters.Length != 1 ? $"it takes {method.Parameters.Length} parameters" : $"its parameter is '{method.Parameters[0].Type.ToDisplayString()}'";
+        else if (!ReturnsTensors(method.ReturnType)) problem = $"it returns '{method.ReturnType.ToDisplayString()}'";
+        else if (syntax is null || (syntax.Body is null && syntax.ExpressionBody is null)) problem = "it has no body";
+        if (problem is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DefinitionSignature, location, symbol.Name, problem));
+            return null;
+        }
+        if (hasAttributes)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AttributesAndDefinition, location, symbol.Name));
+            return null;
+        }
+        return (method, syntax!);
+    }
+
+    private const string TensorTypeName = "Unroll.Tensor";
+
+    private static bool ReturnsTensors(ITypeSymbol type)
+    {
+        if (type.ToDisplayString() == TensorTypeName) return true;
+        return type is INamedTypeSymbol { IsTupleType: true } tuple && tuple.TupleElements.All(e => e.Type.ToDisplayString() == TensorTypeName);
     }
 
     private static TypeDeclarationInfo ParseType(TypeDeclarationSyntax node, INamedTypeSymbol symbol, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
@@ -170,6 +234,11 @@ internal static class Parser
             case "Unroll.AvgPool2DAttribute": kind = LayerKind.AvgPool2D; break;
             case "Unroll.FlattenAttribute": kind = LayerKind.Flatten; break;
             case "Unroll.DropoutAttribute": kind = LayerKind.Dropout; break;
+            case "Unroll.DepthwiseConv2DAttribute": kind = LayerKind.DepthwiseConv2D; break;
+            case "Unroll.SeparableConv2DAttribute": kind = LayerKind.SeparableConv2D; break;
+            case "Unroll.BatchNormAttribute": kind = LayerKind.BatchNorm; value = 0.99; break;
+            case "Unroll.GlobalAvgPool2DAttribute": kind = LayerKind.GlobalAvgPool2D; break;
+            case "Unroll.ZeroPadding2DAttribute": kind = LayerKind.ZeroPadding2D; break;
             case "Unroll.LinearAttribute": activation = Activation.Linear; break;
             case "Unroll.ReluAttribute": activation = Activation.Relu; break;
             case "Unroll.LeakyReluAttribute": activation = Activation.LeakyRelu; value = 0.01; break;
@@ -180,7 +249,10 @@ internal static class Parser
             default: return null; // a layer attribute this generator does not know (a newer runtime): let the user see no output rather than wrong code
         }
 
-        int units = 0, kernelHeight = 0, kernelWidth = 0, stride = kind is LayerKind.Conv2D ? 1 : 0, pad = 0;
+        int units = 0, kernelHeight = 0, kernelWidth = 0, stride = kind is LayerKind.Conv2D or LayerKind.DepthwiseConv2D or LayerKind.SeparableConv2D ? 1 : 0, pad = 0;
+        int groups = 1, multiplier = 1, padBottom = 0, padLeft = 0, padRight = 0;
+        double epsilon = 1e-3;
+        bool scale = true, center = true;
         var padding = Padding.Valid;
         var useBias = true;
         string? name = null;
@@ -196,6 +268,11 @@ internal static class Parser
                 case "kernelHeight": kernelHeight = (int)argument!; break;
                 case "kernelWidth": kernelWidth = (int)argument!; break;
                 case "rate" or "alpha": value = (double)argument!; break;
+                case "padding": pad = padBottom = padLeft = padRight = (int)argument!; break;
+                case "top": pad = (int)argument!; break;
+                case "bottom": padBottom = (int)argument!; break;
+                case "left": padLeft = (int)argument!; break;
+                case "right": padRight = (int)argument!; break;
             }
         }
         foreach (var named in attribute.NamedArguments)
@@ -208,10 +285,26 @@ internal static class Parser
                 case "Stride": stride = (int)argument!; break;
                 case "Pad": pad = (int)argument!; break;
                 case "Padding": padding = (Padding)(int)argument!; break;
+                case "Groups": groups = (int)argument!; break;
+                case "DepthMultiplier": multiplier = (int)argument!; break;
+                case "Momentum": value = (double)argument!; break;
+                case "Epsilon": epsilon = (double)argument!; break;
+                case "Scale": scale = (bool)argument!; break;
+                case "Center": center = (bool)argument!; break;
             }
         }
 
-        return new LayerSpec(kind, activation, name, units, kernelHeight, kernelWidth, stride, padding, pad, useBias, value, location);
+        return new LayerSpec(kind, activation, name, units, kernelHeight, kernelWidth, stride, padding, pad, useBias, value, location)
+        {
+            Groups = groups,
+            DepthMultiplier = multiplier,
+            PadBottom = padBottom,
+            PadLeft = padLeft,
+            PadRight = padRight,
+            Epsilon = epsilon,
+            Scale = scale,
+            Center = center,
+        };
     }
 
     private static bool HasErrors(AttributeData attribute)

@@ -65,6 +65,7 @@ internal static class ShapeChecker
             input = dims.Count == 1 ? Shape.Vector(dims[0]) : Shape.Image(dims[0], dims[1], dims[2]);
         }
 
+        if (spec.Layers.Count == 0 && spec.FromDefinition) return null; // the evaluator reported why
         if (spec.Layers.Count == 0)
         {
             Report(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, spec.NetworkAttributeLocation ?? spec.ClassLocation, className));
@@ -106,59 +107,31 @@ internal static class ShapeChecker
         }
 
         var layers = new List<CheckedLayer>(spec.Layers.Count);
-        var current = input;
-        var shapeKnown = input.Rank != 0;
-        long totalParameters = 0;
+        var shapes = new Shape?[spec.Layers.Count];
+        long totalParameters = 0, trainableParameters = 0;
         for (var i = 0; i < spec.Layers.Count; i++)
         {
             var layer = spec.Layers[i];
             var name = names[i];
             var kindName = Naming.AttributeName(layer.Kind, layer.Activation);
-            if (!CheckArguments(layer, name, Report)) { shapeKnown = false; continue; }
-            if (!shapeKnown) continue; // nothing more to say about layers after one whose output is unknown
+            if (!CheckArguments(layer, name, Report)) continue;
 
-            Shape output;
-            WindowGeometry? window = null;
-            long parameters = 0;
-            switch (layer.Kind)
+            // Nothing more to say about a layer whose input is unknown: the error that made it unknown is reported.
+            var inputIndices = InputsOf(layer, i);
+            var inputShapes = new Shape[inputIndices.Length];
+            var known = input.Rank != 0;
+            for (var k = 0; k < inputIndices.Length && known; k++)
             {
-                case LayerKind.Dense:
-                    if (current.IsImage)
-                    {
-                        Report(DiagnosticInfo.Create(DiagnosticDescriptors.DenseNeedsVectorInput, layer.Location, name, current.ToString()));
-                        shapeKnown = false;
-                        continue;
-                    }
-                    output = Shape.Vector(layer.Units);
-                    parameters = (long)layer.Units * current.Features + (layer.UseBias ? layer.Units : 0);
-                    break;
-
-                case LayerKind.Conv2D:
-                case LayerKind.MaxPool2D:
-                case LayerKind.AvgPool2D:
-                    if (!current.IsImage)
-                    {
-                        Report(DiagnosticInfo.Create(DiagnosticDescriptors.SpatialLayerNeedsImageInput, layer.Location, kindName, name, current.ToString()));
-                        shapeKnown = false;
-                        continue;
-                    }
-                    window = Window(layer, name, kindName, current, Report);
-                    if (window is null) { shapeKnown = false; continue; }
-                    var channels = layer.Kind == LayerKind.Conv2D ? layer.Units : current.Channels;
-                    output = Shape.Image(channels, window.OutHeight, window.OutWidth);
-                    if (layer.Kind == LayerKind.Conv2D)
-                        parameters = (long)layer.Units * current.Channels * layer.KernelHeight * layer.KernelWidth + (layer.UseBias ? layer.Units : 0);
-                    break;
-
-                case LayerKind.Flatten:
-                    output = Shape.Vector(current.Size);
-                    break;
-
-                default:
-                    output = current;
-                    break;
+                var j = inputIndices[k];
+                if (j < 0) inputShapes[k] = input;
+                else if (shapes[j] is { } s) inputShapes[k] = s;
+                else known = false;
             }
+            if (!known) continue;
 
+            if (Infer(layer, name, inputShapes, Report) is not { } inferred) continue;
+            var output = inferred.Output;
+            var parameters = inferred.Parameters;
             var outputSize = (long)output.Channels * output.Height * output.Width;
             if (outputSize > int.MaxValue || parameters > int.MaxValue)
             {
@@ -166,30 +139,192 @@ internal static class ShapeChecker
                 Report(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, layer.Location, kindName, name,
                     Math.Max(outputSize, parameters).ToString("N0", CultureInfo.InvariantCulture), what,
                     int.MaxValue.ToString("N0", CultureInfo.InvariantCulture)));
-                shapeKnown = false;
                 continue;
             }
             totalParameters += parameters;
-
-            // He initialisation suits a weight whose layer feeds straight into a ReLU-like activation.
-            var next = i + 1 < spec.Layers.Count ? spec.Layers[i + 1] : null;
-            var heInit = next is { Kind: LayerKind.Activation, Activation: Activation.Relu or Activation.LeakyRelu or Activation.Elu };
+            trainableParameters += inferred.Trainable;
+            shapes[i] = output;
 
             layers.Add(new CheckedLayer(
                 i, layer.Kind, layer.Activation, name, Naming.PascalCase(name),
-                new EquatableArray<int>(new[] { i - 1 }), current, output,
-                layer.Units, layer.UseBias, layer.Value, window, (int)parameters, heInit));
-            current = output;
+                new EquatableArray<int>(inputIndices), inputShapes[0], output,
+                layer.Units, layer.UseBias, layer.Value, inferred.Window, (int)parameters, false)
+            {
+                TrainableParameterCount = (int)inferred.Trainable,
+                Groups = layer.Kind == LayerKind.DepthwiseConv2D ? inputShapes[0].Channels : layer.Groups,
+                DepthMultiplier = layer.DepthMultiplier,
+                PadTop = layer.Pad,
+                PadLeft = layer.PadLeft,
+                Epsilon = layer.Epsilon,
+                Scale = layer.Scale,
+                Center = layer.Center,
+            });
         }
 
-        if (errors > 0 || !shapeKnown || layers.Count != spec.Layers.Count) return null;
+        // A definition method whose evaluation stopped has no outputs: its diagnostics (or the ones above) say why.
+        if (errors > 0 || layers.Count != spec.Layers.Count || (spec.FromDefinition && spec.Outputs.Count == 0)) return null;
         if (totalParameters > int.MaxValue)
         {
             Report(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, spec.ClassLocation, "Network", className,
                 totalParameters.ToString("N0", CultureInfo.InvariantCulture), "its parameters", int.MaxValue.ToString("N0", CultureInfo.InvariantCulture)));
             return null;
         }
-        return new CheckedNetwork(spec.Type, input, new EquatableArray<CheckedLayer>(layers.ToArray()), (int)totalParameters);
+
+        // He initialisation suits a weight whose layer feeds a ReLU-like activation, directly or through a BatchNorm.
+        var consumers = new List<int>[layers.Count];
+        for (var i = 0; i < layers.Count; i++) consumers[i] = new List<int>();
+        foreach (var layer in layers)
+            foreach (var j in layer.Inputs)
+                if (j >= 0) consumers[j].Add(layer.Index);
+        bool FeedsRelu(int node, int depth)
+        {
+            foreach (var c in consumers[node])
+            {
+                var consumer = layers[c];
+                if (consumer is { Kind: LayerKind.Activation, Activation: Activation.Relu or Activation.LeakyRelu or Activation.Elu }) return true;
+                if (consumer.Kind == LayerKind.BatchNorm && depth == 0 && FeedsRelu(c, 1)) return true;
+            }
+            return false;
+        }
+        for (var i = 0; i < layers.Count; i++)
+            if (layers[i].IsConvolution || layers[i].Kind == LayerKind.Dense)
+                layers[i] = layers[i] with { HeInit = FeedsRelu(i, 0) };
+
+        var outputs = spec.Outputs.Count == 0
+            ? new[] { new CheckedOutput(layers.Count - 1, 1.0) }
+            : spec.Outputs.Select(o => new CheckedOutput(o.Node, o.LossWeight)).ToArray();
+        var sequential = outputs.Length == 1 && outputs[0].Node == layers.Count - 1;
+        for (var i = 0; i < layers.Count && sequential; i++)
+            sequential = layers[i].Inputs.Count == 1 && layers[i].Inputs[0] == i - 1;
+        return new CheckedNetwork(spec.Type, input, new EquatableArray<CheckedLayer>(layers.ToArray()), (int)totalParameters)
+        {
+            Outputs = new EquatableArray<CheckedOutput>(outputs),
+            FromDefinition = spec.FromDefinition,
+            TrainableParameterCount = (int)trainableParameters,
+            IsSequential = sequential,
+        };
+    }
+
+    /// <summary>The nodes a layer reads: its explicit inputs, or the previous layer (attribute form).</summary>
+    public static int[] InputsOf(LayerSpec layer, int index)
+        => layer.Inputs.Count == 0 ? new[] { index - 1 } : layer.Inputs.ToArray();
+
+    /// <summary>A layer's output shape, window and parameter counts (all, and trainable).</summary>
+    internal readonly record struct Inferred(Shape Output, WindowGeometry? Window, long Parameters, long Trainable);
+
+    /// <summary>
+    /// The one shape rule per layer kind, used by this checker and by the definition-method evaluator (which answers shape
+    /// queries such as <c>x.Channels</c> with it). Assumes <see cref="CheckArguments"/> passed; returns null after reporting.
+    /// </summary>
+    public static Inferred? Infer(LayerSpec layer, string name, IReadOnlyList<Shape> inputs, Action<DiagnosticInfo> report)
+    {
+        var kindName = Naming.AttributeName(layer.Kind, layer.Activation);
+        var current = inputs[0];
+        WindowGeometry? window;
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+                if (current.IsImage)
+                {
+                    report(DiagnosticInfo.Create(DiagnosticDescriptors.DenseNeedsVectorInput, layer.Location, name, current.ToString()));
+                    return null;
+                }
+                var dense = (long)layer.Units * current.Features + (layer.UseBias ? layer.Units : 0);
+                return new Inferred(Shape.Vector(layer.Units), null, dense, dense);
+
+            case LayerKind.Conv2D:
+            case LayerKind.DepthwiseConv2D:
+            case LayerKind.SeparableConv2D:
+            case LayerKind.MaxPool2D:
+            case LayerKind.AvgPool2D:
+            case LayerKind.GlobalAvgPool2D:
+            case LayerKind.ZeroPadding2D:
+                if (!current.IsImage)
+                {
+                    report(DiagnosticInfo.Create(DiagnosticDescriptors.SpatialLayerNeedsImageInput, layer.Location, kindName, name, current.ToString()));
+                    return null;
+                }
+                break;
+
+            case LayerKind.BatchNorm:
+                var channels = current.Channels;
+                var trainable = (long)channels * ((layer.Scale ? 1 : 0) + (layer.Center ? 1 : 0));
+                return new Inferred(current, null, trainable + 2L * channels, trainable);
+
+            case LayerKind.Flatten:
+                return new Inferred(Shape.Vector(current.Size), null, 0, 0);
+
+            case LayerKind.Add:
+                foreach (var other in inputs)
+                {
+                    if (other == current) continue;
+                    report(DiagnosticInfo.Create(DiagnosticDescriptors.AddShapeMismatch, layer.Location, name,
+                        string.Join(" and ", inputs.Select(s => s.ToString())), layer.Context));
+                    return null;
+                }
+                return new Inferred(current, null, 0, 0);
+
+            case LayerKind.Concat:
+                var total = 0L;
+                foreach (var other in inputs)
+                {
+                    if (!other.IsImage || other.Height != current.Height || other.Width != current.Width || !current.IsImage)
+                    {
+                        var why = inputs.Any(s => !s.IsImage) ? "a 1-D input has no channels to join along; flatten after joining instead" : "their heights and widths differ; pad or pool them to the same size";
+                        report(DiagnosticInfo.Create(DiagnosticDescriptors.ConcatShapeMismatch, layer.Location, name,
+                            string.Join(", ", inputs.Select(s => s.ToString())), why, layer.Context));
+                        return null;
+                    }
+                    total += other.Channels;
+                }
+                if (total > int.MaxValue) total = int.MaxValue; // reported as too large by the caller's size check
+                return new Inferred(Shape.Image((int)total, current.Height, current.Width), null, 0, 0);
+
+            default:
+                return new Inferred(current, null, 0, 0);
+        }
+
+        switch (layer.Kind)
+        {
+            case LayerKind.GlobalAvgPool2D:
+                return new Inferred(Shape.Vector(current.Channels), null, 0, 0);
+            case LayerKind.ZeroPadding2D:
+                return new Inferred(Shape.Image(current.Channels, current.Height + layer.Pad + layer.PadBottom,
+                    current.Width + layer.PadLeft + layer.PadRight), null, 0, 0);
+        }
+
+        if (layer.Kind == LayerKind.Conv2D && layer.Groups > 1 && (current.Channels % layer.Groups != 0 || layer.Units % layer.Groups != 0))
+        {
+            report(DiagnosticInfo.Create(DiagnosticDescriptors.GroupsMustDivideChannels, layer.Location, name,
+                layer.Groups.ToString(CultureInfo.InvariantCulture), current.Channels.ToString(CultureInfo.InvariantCulture),
+                layer.Units.ToString(CultureInfo.InvariantCulture), layer.Context));
+            return null;
+        }
+        window = Window(layer, name, kindName, current, report);
+        if (window is null) return null;
+        long c = current.Channels, k = (long)layer.KernelHeight * layer.KernelWidth, m = layer.DepthMultiplier;
+        long p;
+        int outChannels;
+        switch (layer.Kind)
+        {
+            case LayerKind.Conv2D:
+                outChannels = layer.Units;
+                p = layer.Units * (c / layer.Groups) * k + (layer.UseBias ? layer.Units : 0);
+                break;
+            case LayerKind.DepthwiseConv2D:
+                outChannels = (int)Math.Min(c * m, int.MaxValue);
+                p = c * m * k + (layer.UseBias ? c * m : 0);
+                break;
+            case LayerKind.SeparableConv2D:
+                outChannels = layer.Units;
+                p = c * m * k + layer.Units * c * m + (layer.UseBias ? layer.Units : 0);
+                break;
+            default:
+                outChannels = current.Channels;
+                p = 0;
+                break;
+        }
+        return new Inferred(Shape.Image(outChannels, window.OutHeight, window.OutWidth), window, p, p);
     }
 
     private static DiagnosticInfo Invalid(LayerSpec layer, string name, string arrived, string expected)
@@ -199,7 +334,7 @@ internal static class ShapeChecker
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>Validates the values a layer was given, independent of its input. Returns false after reporting.</summary>
-    private static bool CheckArguments(LayerSpec layer, string name, Action<DiagnosticInfo> report)
+    internal static bool CheckArguments(LayerSpec layer, string name, Action<DiagnosticInfo> report)
     {
         var ok = true;
         void Fail(string arrived, string expected) { report(Invalid(layer, name, arrived, expected)); ok = false; }
@@ -211,10 +346,16 @@ internal static class ShapeChecker
                 break;
 
             case LayerKind.Conv2D:
+            case LayerKind.DepthwiseConv2D:
+            case LayerKind.SeparableConv2D:
             case LayerKind.MaxPool2D:
             case LayerKind.AvgPool2D:
-                var conv = layer.Kind == LayerKind.Conv2D;
-                if (conv && layer.Units <= 0) Fail($"filters {layer.Units}", "a Conv2D layer needs at least 1 filter");
+                var conv = layer.Kind is LayerKind.Conv2D or LayerKind.DepthwiseConv2D or LayerKind.SeparableConv2D;
+                var kindName = Naming.AttributeName(layer.Kind, layer.Activation);
+                if (layer.Kind is LayerKind.Conv2D or LayerKind.SeparableConv2D && layer.Units <= 0) Fail($"filters {layer.Units}", $"a {kindName} layer needs at least 1 filter");
+                if (layer.Kind == LayerKind.Conv2D && layer.Groups < 1) Fail($"Groups = {layer.Groups}", "groups must be at least 1");
+                if (layer.Kind is LayerKind.DepthwiseConv2D or LayerKind.SeparableConv2D && layer.DepthMultiplier < 1)
+                    Fail($"DepthMultiplier = {layer.DepthMultiplier}", "the depth multiplier must be at least 1");
                 if (layer.KernelHeight <= 0 || layer.KernelWidth <= 0)
                     Fail(conv ? $"a {layer.KernelHeight}×{layer.KernelWidth} kernel" : $"size {layer.KernelHeight}",
                         conv ? "kernel sizes must be at least 1" : "the window size must be at least 1");
@@ -227,6 +368,20 @@ internal static class ShapeChecker
                     Fail($"both Pad = {layer.Pad} and Padding = Padding.Same", "use one of them: Padding.Same computes the padding, Pad gives it explicitly");
                 if (!conv && layer.Pad > 0 && layer.KernelHeight > 0 && layer.Pad * 2 > layer.KernelHeight)
                     Fail($"Pad = {layer.Pad} with a window of {layer.KernelHeight}", "a pooling window's Pad must be at most half its size, or some windows would hold only padding");
+                break;
+
+            case LayerKind.BatchNorm:
+                if (!(layer.Value >= 0 && layer.Value < 1)) Fail($"momentum {Number(layer.Value)}", "the momentum must be in [0, 1): the fraction of the running statistics kept at each step, such as 0.99");
+                if (!(layer.Epsilon > 0 && layer.Epsilon < 1)) Fail($"epsilon {Number(layer.Epsilon)}", "epsilon must be a small positive number, such as 1e-3");
+                break;
+
+            case LayerKind.ZeroPadding2D:
+                if (layer.Pad < 0 || layer.PadBottom < 0 || layer.PadLeft < 0 || layer.PadRight < 0)
+                    Fail($"padding ({layer.Pad}, {layer.PadBottom}, {layer.PadLeft}, {layer.PadRight})", "every padding amount must be 0 or more");
+                break;
+
+            case LayerKind.Add:
+                if (layer.Inputs.Count < 2) Fail($"{layer.Inputs.Count} input(s)", "Add needs two inputs");
                 break;
 
             case LayerKind.Dropout:
@@ -247,7 +402,7 @@ internal static class ShapeChecker
         var kh = layer.KernelHeight;
         var kw = layer.KernelWidth;
         var stride = layer.Stride == 0 ? kh : layer.Stride;
-        var isConv = layer.Kind == LayerKind.Conv2D;
+        var isConv = layer.Kind is LayerKind.Conv2D or LayerKind.DepthwiseConv2D or LayerKind.SeparableConv2D;
         if (layer.Padding == Padding.Same)
         {
             // TensorFlow's rule: out = ceil(n / s); the total padding is split with the extra row/column on the bottom/right.
@@ -270,7 +425,8 @@ internal static class ShapeChecker
         var outWidth = (input.Width - kw + 2 * pad) / stride + 1;
         var unusedRows = (input.Height - kh + 2 * pad) % stride;
         var unusedColumns = (input.Width - kw + 2 * pad) % stride;
-        if (unusedRows != 0 || unusedColumns != 0)
+        // A window smaller than its stride skips rows between windows by design (a strided 1×1 projection), so the last ones are no news.
+        if ((unusedRows != 0 && kh >= stride) || (unusedColumns != 0 && kw >= stride))
         {
             report(DiagnosticInfo.Create(DiagnosticDescriptors.StrideLeavesInputUnused, layer.Location, kindName, name,
                 $"{kh}×{kw}", stride.ToString(CultureInfo.InvariantCulture),

@@ -14,23 +14,38 @@ internal static class Summary
 {
     public static IReadOnlyList<string> Lines(CheckedNetwork network)
     {
-        var rows = new List<string[]> { new[] { " Layer (type)", "Output Shape", "Param #" } };
+        // A branching network adds Keras's functional-model column, "Connected to", and an input row.
+        var graph = !network.IsSequential;
+        var rows = new List<string[]> { graph
+            ? new[] { " Layer (type)", "Output Shape", "Param #", "Connected to" }
+            : new[] { " Layer (type)", "Output Shape", "Param #" } };
+        if (graph)
+            rows.Add(new[] { " input (InputLayer)", network.InputShape.ToBatchString(), "0", "" });
         foreach (var layer in network.Layers)
         {
-            rows.Add(new[]
+            var row = new List<string>
             {
                 $" {layer.Name} ({Naming.SummaryType(layer.Kind, layer.Activation)})",
                 layer.OutputShape.ToBatchString(),
                 layer.ParameterCount.ToString(CultureInfo.InvariantCulture),
-            });
+            };
+            if (graph)
+            {
+                var inputs = new List<string>();
+                foreach (var j in layer.Inputs) inputs.Add((j < 0 ? "input" : network.Layers[j].Name) + "[0][0]");
+                row.Add(string.Join(", ", inputs));
+            }
+            rows.Add(row.ToArray());
         }
 
         // Keras's widths (28, 26, 10), widened where an entry needs more, with at least two spaces between columns.
-        var widths = new[] { 29, 26, 10 };
+        var widths = graph ? new[] { 29, 26, 10, 0 } : new[] { 29, 26, 10 };
         foreach (var row in rows)
-            for (var i = 0; i < 2; i++)
+            for (var i = 0; i < widths.Length - 1; i++)
                 if (row[i].Length + 2 > widths[i]) widths[i] = row[i].Length + 2;
-        var lineLength = widths[0] + widths[1] + widths[2];
+        if (graph) widths[3] = 20;
+        var lineLength = 0;
+        foreach (var width in widths) lineLength += width;
 
         var lines = new List<string>
         {
@@ -40,15 +55,18 @@ internal static class Summary
             new string('=', lineLength),
         };
         for (var r = 1; r < rows.Count; r++) lines.Add(Row(rows[r], widths));
-        var total = network.ParameterCount.ToString("N0", CultureInfo.InvariantCulture);
         lines.Add(new string('=', lineLength));
-        lines.Add($"Total params: {total}");
-        lines.Add($"Trainable params: {total}");
-        lines.Add("Non-trainable params: 0");
+        lines.Add($"Total params: {network.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)}");
+        lines.Add($"Trainable params: {network.TrainableParameterCount.ToString("N0", CultureInfo.InvariantCulture)}");
+        lines.Add($"Non-trainable params: {(network.ParameterCount - network.TrainableParameterCount).ToString("N0", CultureInfo.InvariantCulture)}");
         lines.Add(new string('_', lineLength));
         return lines;
     }
 
-    private static string Row(string[] fields, int[] widths) =>
-        (fields[0].PadRight(widths[0]) + fields[1].PadRight(widths[1]) + fields[2]).TrimEnd();
+    private static string Row(string[] fields, int[] widths)
+    {
+        var text = "";
+        for (var i = 0; i < fields.Length; i++) text += i == fields.Length - 1 ? fields[i] : fields[i].PadRight(widths[i]);
+        return text.TrimEnd();
+    }
 }

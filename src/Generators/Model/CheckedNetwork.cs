@@ -53,8 +53,33 @@ internal sealed record CheckedLayer(
     int ParameterCount,
     bool HeInit)
 {
-    public bool HasParameters => Kind is LayerKind.Dense or LayerKind.Conv2D;
+    /// <summary>Whether the layer has trainable parameters (gradients flow into it).</summary>
+    public bool HasParameters => TrainableParameterCount > 0;
+
+    /// <summary>Parameters an optimizer updates (BatchNorm's running statistics are not).</summary>
+    public int TrainableParameterCount { get; init; }
+
+    public int Groups { get; init; } = 1;
+
+    public int DepthMultiplier { get; init; } = 1;
+
+    /// <summary>ZeroPadding2D's amounts.</summary>
+    public int PadTop { get; init; }
+
+    public int PadLeft { get; init; }
+
+    public double Epsilon { get; init; }
+
+    public bool Scale { get; init; } = true;
+
+    public bool Center { get; init; } = true;
+
+    /// <summary>Whether the layer is a convolution (Conv2D, DepthwiseConv2D, SeparableConv2D) and needs the shared workspace.</summary>
+    public bool IsConvolution => Kind is LayerKind.Conv2D or LayerKind.DepthwiseConv2D or LayerKind.SeparableConv2D;
 }
+
+/// <summary>One output of the network: the node that produces it and its weight in the training loss.</summary>
+internal sealed record CheckedOutput(int Node, double LossWeight);
 
 /// <summary>A network whose shapes all check out, ready to emit.</summary>
 internal sealed record CheckedNetwork(
@@ -63,7 +88,21 @@ internal sealed record CheckedNetwork(
     EquatableArray<CheckedLayer> Layers,
     int ParameterCount)
 {
-    public Shape OutputShape => Layers[Layers.Count - 1].OutputShape;
+    /// <summary>The outputs, main output first (a sequential network has one: its last layer).</summary>
+    public EquatableArray<CheckedOutput> Outputs { get; init; }
+
+    /// <summary>Parameters an optimizer updates.</summary>
+    public int TrainableParameterCount { get; init; }
+
+    /// <summary>Every layer reads the one before it and the last is the only output: the summary keeps Keras's sequential layout.</summary>
+    public bool IsSequential { get; init; }
+
+    /// <summary>Whether the layers came from a definition method rather than attributes.</summary>
+    public bool FromDefinition { get; init; }
+
+    public int MainOutput => Outputs.Count == 0 ? Layers.Count - 1 : Outputs[0].Node;
+
+    public Shape OutputShape => Layers[MainOutput].OutputShape;
 }
 
 /// <summary>The checker's answer: a network to emit (null when an error stops it) and diagnostics to report.</summary>

@@ -10,6 +10,13 @@ internal enum LayerKind
     Flatten,
     Dropout,
     Activation,
+    BatchNorm,
+    GlobalAvgPool2D,
+    ZeroPadding2D,
+    DepthwiseConv2D,
+    SeparableConv2D,
+    Add,
+    Concat,
 }
 
 /// <summary>A type that encloses the network class (nested classes), outermost first.</summary>
@@ -66,7 +73,37 @@ internal sealed record LayerSpec(
     int Pad,
     bool UseBias,
     double Value,
-    LocationInfo? Location);
+    LocationInfo? Location)
+{
+    /// <summary>Indices of the nodes this layer reads (−1 is the network input); empty means "the previous layer" (attribute form).</summary>
+    public EquatableArray<int> Inputs { get; init; }
+
+    /// <summary>Conv2D's groups.</summary>
+    public int Groups { get; init; } = 1;
+
+    /// <summary>DepthwiseConv2D's and SeparableConv2D's depth multiplier.</summary>
+    public int DepthMultiplier { get; init; } = 1;
+
+    /// <summary>ZeroPadding2D's bottom and right amounts (top is <see cref="Pad"/>, left <see cref="PadLeft"/>).</summary>
+    public int PadBottom { get; init; }
+
+    public int PadLeft { get; init; }
+
+    public int PadRight { get; init; }
+
+    /// <summary>BatchNorm's epsilon (its momentum is <see cref="Value"/>), scale and center.</summary>
+    public double Epsilon { get; init; }
+
+    public bool Scale { get; init; } = true;
+
+    public bool Center { get; init; } = true;
+
+    /// <summary>For a layer made inside a helper of a definition method: ", in Block(filters: 64), called from Define line 7".</summary>
+    public string Context { get; init; } = "";
+}
+
+/// <summary>One output of a definition-method network: the node and its loss weight.</summary>
+internal sealed record OutputSpec(int Node, double LossWeight);
 
 /// <summary>A network declaration as parsed: the class, its input shape and its layers in source order.</summary>
 internal sealed record NetworkSpec(
@@ -74,7 +111,14 @@ internal sealed record NetworkSpec(
     EquatableArray<int> InputShape,
     LocationInfo? NetworkAttributeLocation,
     LocationInfo? ClassLocation,
-    EquatableArray<LayerSpec> Layers);
+    EquatableArray<LayerSpec> Layers)
+{
+    /// <summary>The outputs, main output first; empty means the last layer (attribute form).</summary>
+    public EquatableArray<OutputSpec> Outputs { get; init; }
+
+    /// <summary>Whether the layers came from a definition method (then an empty <see cref="Layers"/> was already reported).</summary>
+    public bool FromDefinition { get; init; }
+}
 
 /// <summary>What the parser produced for one [Network] class: a spec (null when it cannot go on) and diagnostics.</summary>
 internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

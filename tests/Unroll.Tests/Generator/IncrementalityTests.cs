@@ -13,9 +13,9 @@ public class IncrementalityTests
 {
     private static readonly string Network = GeneratorHarness.ModelSource("LeNet5");
 
-    private static GeneratorRun RunTwice(System.Func<Compilation, Compilation> edit)
+    private static GeneratorRun RunTwice(System.Func<Compilation, Compilation> edit, string? network = null)
     {
-        var compilation = GeneratorHarness.Compilation(Network, "namespace Other { public class Existing { } }");
+        var compilation = GeneratorHarness.Compilation(network ?? Network, "namespace Other { public class Existing { } }");
         var first = GeneratorHarness.Run(GeneratorHarness.Driver(), compilation);
         Assert.Single(first.Sources);
         return GeneratorHarness.Run(first.Driver, edit(compilation));
@@ -82,6 +82,33 @@ public class IncrementalityTests
         var outputs = run.Result.Results.Single().TrackedSteps[TrackingNames.Networks].SelectMany(r => r.Outputs).ToList();
         Assert.Contains(outputs, o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("DenseForward(_maxPooling2d2Out, Dense1Weight.Value, Dense1Bias.Value, _dense1Out, batch, 400, 100);", run.Source("Unroll.Models.LeNet5.g.cs"));
+    }
+
+    [Fact]
+    public void EditingAnotherFileLeavesADefinitionMethodNetworkCached()
+    {
+        var run = RunTwice(c =>
+        {
+            var old = c.SyntaxTrees.Single(t => t.FilePath == "Source1.cs");
+            return c.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(old.ToString() + "\n// a comment\nnamespace Other { class More { } }", GeneratorHarness.ParseOptions, path: "Source1.cs"));
+        }, GraphNetworks.ResNet);
+
+        AssertSteps(run, TrackingNames.All, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertNoSourceRegenerated(run);
+    }
+
+    [Fact]
+    public void CommentInsideADefinitionMethodRegeneratesNothing()
+    {
+        // The parse step reruns (its file changed) and evaluates Define again, but the checked model is equal.
+        var run = RunTwice(c =>
+        {
+            var old = c.SyntaxTrees.Single(t => t.FilePath == "Source0.cs");
+            return c.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(old.ToString().Replace("return x.GlobalAvgPool2D()", "// the head\n        return x.GlobalAvgPool2D()"), GeneratorHarness.ParseOptions, path: "Source0.cs"));
+        }, GraphNetworks.ResNet);
+
+        AssertSteps(run, new[] { TrackingNames.Networks }, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertNoSourceRegenerated(run);
     }
 
     private static void AssertNoSourceRegenerated(GeneratorRun run)

@@ -1,0 +1,858 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using Unroll.Generators.Model;
+
+namespace Unroll.Generators;
+
+/// <summary>
+/// Runs a network's definition method (<c>static Tensor Define(Tensor x)</c>) at compile time over Roslyn's operation tree:
+/// a small interpreter for integers, doubles, booleans, strings, tuples and arrays of constants, with locals, <c>if</c>,
+/// <c>?:</c>, loops and calls to the class's static helpers. Each Tensor method call becomes a layer node, <c>+</c> an Add node
+/// and <c>Tensor.Concat</c> a Concat node. Shape queries (<c>x.Channels</c>) are answered by <see cref="ShapeChecker.Infer"/>,
+/// the same rule the checker applies. Anything outside the subset is a diagnostic at its location, never an exception.
+/// </summary>
+internal sealed class DefinitionEvaluator
+{
+    public const int MaxSteps = 1_000_000;
+    public const int MaxDepth = 64;
+    private const string TensorName = "Unroll.Tensor";
+
+    private readonly Compilation _compilation;
+    private readonly INamedTypeSymbol _network;
+    private readonly Shape _input;
+    private readonly CancellationToken _cancellationToken;
+    private readonly List<LayerSpec> _nodes = new();
+    private readonly List<Shape?> _shapes = new();
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly List<Frame> _frames = new();
+    private readonly Dictionary<SyntaxTree, SemanticModel> _models = new();
+    private int _steps;
+    private object? _returned;
+
+    private DefinitionEvaluator(Compilation compilation, INamedTypeSymbol network, Shape input, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        _compilation = compilation;
+        _network = network;
+        _input = input;
+        _diagnostics = diagnostics;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>A Tensor value: the node that produces it (−1 for the network input) and, on an output, its loss weight.</summary>
+    private sealed record TensorValue(int Node, double? LossWeight);
+
+    private sealed record TupleValue(object?[] Items);
+
+    private sealed record ArrayValue(object?[] Items);
+
+    private sealed class Frame
+    {
+        public Frame(string method, string arguments, int callLine)
+        {
+            Method = method;
+            Arguments = arguments;
+            CallLine = callLine;
+        }
+
+        public string Method { get; }
+        public string Arguments { get; }
+        public int CallLine { get; }
+        public Dictionary<ISymbol, object?> Locals { get; } = new(SymbolEqualityComparer.Default);
+        public string Describe() => $"{Method}({Arguments})";
+    }
+
+    /// <summary>Unwinds the evaluation after a diagnostic was reported (or, silently, at a shape query on an unknown shape).</summary>
+    private sealed class Stop : Exception { }
+
+    private enum Flow { Normal, Break, Continue, Return }
+
+    /// <summary>
+    /// Evaluates <paramref name="define"/> into layer nodes and outputs. Returns the nodes (only those the outputs depend on)
+    /// and the outputs; an empty output list means the evaluation stopped (a diagnostic says why, or a shape error the checker reports).
+    /// </summary>
+    public static (LayerSpec[] Nodes, OutputSpec[] Outputs) Evaluate(
+        Compilation compilation, INamedTypeSymbol network, IMethodSymbol define, MethodDeclarationSyntax syntax, Shape input,
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        var evaluator = new DefinitionEvaluator(compilation, network, input, diagnostics, cancellationToken);
+        return evaluator.Run(define, syntax);
+    }
+
+    private (LayerSpec[] Nodes, OutputSpec[] Outputs) Run(IMethodSymbol define, MethodDeclarationSyntax syntax)
+    {
+        object? result;
+        try
+        {
+            var frame = new Frame("Define", "", 0);
+            frame.Locals[define.Parameters[0]] = new TensorValue(-1, null);
+            result = Invoke(frame, syntax);
+        }
+        catch (Stop)
+        {
+            return (_nodes.ToArray(), Array.Empty<OutputSpec>());
+        }
+
+        var returned = result is TupleValue tuple ? tuple.Items : new[] { result };
+        var outputs = new List<OutputSpec>();
+        foreach (var item in returned)
+        {
+            if (item is not TensorValue tensor)
+            {
+                Report(DiagnosticDescriptors.UnsupportedConstruct, syntax.Identifier, "a returned value that is not a Tensor",
+                    "return the network's output Tensor, or a tuple of Tensors with the main output first");
+                return (_nodes.ToArray(), Array.Empty<OutputSpec>());
+            }
+            if (tensor.Node < 0)
+            {
+                Report(DiagnosticDescriptors.DefinitionWithoutLayers, syntax.Identifier, _network.Name,
+                    outputs.Count == 0 && returned.Length == 1 ? "its input" : $"its input as output {outputs.Count + 1}");
+                return (_nodes.ToArray(), Array.Empty<OutputSpec>());
+            }
+            if (outputs.Any(o => o.Node == tensor.Node))
+            {
+                Report(DiagnosticDescriptors.UnsupportedConstruct, syntax.Identifier, "returning the same Tensor twice",
+                    "each output must be a different layer");
+                return (_nodes.ToArray(), Array.Empty<OutputSpec>());
+            }
+            outputs.Add(new OutputSpec(tensor.Node, tensor.LossWeight ?? 1.0));
+        }
+        return Prune(outputs);
+    }
+
+    /// <summary>Keeps only the nodes some output depends on (an unused branch is not a layer), renumbered in evaluation order.</summary>
+    private (LayerSpec[] Nodes, OutputSpec[] Outputs) Prune(List<OutputSpec> outputs)
+    {
+        var used = new bool[_nodes.Count];
+        var stack = new Stack<int>(outputs.Select(o => o.Node));
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (node < 0 || used[node]) continue;
+            used[node] = true;
+            foreach (var input in _nodes[node].Inputs) stack.Push(input);
+        }
+        var map = new int[_nodes.Count];
+        var kept = new List<LayerSpec>();
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            if (!used[i]) { map[i] = -2; continue; }
+            map[i] = kept.Count;
+            var node = _nodes[i];
+            kept.Add(node with { Inputs = new EquatableArray<int>(node.Inputs.Select(j => j < 0 ? j : map[j]).ToArray()) });
+        }
+        return (kept.ToArray(), outputs.Select(o => o with { Node = map[o.Node] }).ToArray());
+    }
+
+    // ---- Calls ----------------------------------------------------------------------------------------------------
+
+    private object? Invoke(Frame frame, MethodDeclarationSyntax syntax)
+    {
+        if (!_models.TryGetValue(syntax.SyntaxTree, out var model))
+            _models[syntax.SyntaxTree] = model = _compilation.GetSemanticModel(syntax.SyntaxTree);
+        var body = model.GetOperation(syntax, _cancellationToken) as IMethodBodyOperation;
+        var block = (IOperation?)body?.BlockBody ?? body?.ExpressionBody;
+        if (block is null)
+        {
+            Report(DiagnosticDescriptors.UnsupportedConstruct, syntax.Identifier, "a method without a body",
+                "give it a block or expression body");
+            throw new Stop();
+        }
+        _frames.Add(frame);
+        _returned = null;
+        Exec(block);
+        _frames.RemoveAt(_frames.Count - 1);
+        var result = _returned;
+        _returned = null;
+        return result;
+    }
+
+    private object? CallHelper(IInvocationOperation call)
+    {
+        var method = call.TargetMethod;
+        if (!method.IsStatic || method.IsGenericMethod)
+            Unsupported(call, $"calling '{method.Name}'", "helpers must be static, non-generic methods of the network class");
+        if (method.DeclaringSyntaxReferences.Length == 0 ||
+            method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not MethodDeclarationSyntax syntax)
+        {
+            Unsupported(call, $"calling '{method.Name}'", "the helper's source must be in this compilation");
+            return null;
+        }
+        if (_frames.Count >= MaxDepth)
+        {
+            Report(DiagnosticDescriptors.RecursionTooDeep, call.Syntax, method.Name, MaxDepth.ToString(CultureInfo.InvariantCulture), Context());
+            throw new Stop();
+        }
+
+        var values = new List<(IParameterSymbol Parameter, object? Value)>();
+        foreach (var argument in call.Arguments)
+        {
+            if (argument.Parameter is null) Unsupported(argument, argument.Syntax.ToString(), "an argument without a parameter");
+            values.Add((argument.Parameter!, Eval(argument.Value)));
+        }
+        var text = string.Join(", ", values.Where(v => v.Value is not TensorValue).OrderBy(v => v.Parameter.Ordinal)
+            .Select(v => v.Parameter.Name + ": " + Format(v.Value)));
+        var frame = new Frame(method.Name, text, call.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1);
+        foreach (var (parameter, value) in values) frame.Locals[parameter] = value;
+        return Invoke(frame, syntax);
+    }
+
+    /// <summary>", in Block(filters: 64), called from Define line 7" for a node made inside a helper; "" in Define itself.</summary>
+    private string Context()
+    {
+        if (_frames.Count <= 1) return "";
+        var text = ", in " + _frames[_frames.Count - 1].Describe();
+        for (var k = _frames.Count - 1; k >= 1; k--)
+        {
+            var caller = k - 1 == 0 ? "Define" : _frames[k - 1].Describe();
+            text += $", called from {caller} line {_frames[k].CallLine.ToString(CultureInfo.InvariantCulture)}";
+        }
+        return text;
+    }
+
+    private static string Format(object? value) => value switch
+    {
+        null => "null",
+        bool b => b ? "true" : "false",
+        int i => i.ToString(CultureInfo.InvariantCulture),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        string s => "\"" + s + "\"",
+        TupleValue t => "(" + string.Join(", ", t.Items.Select(Format)) + ")",
+        ArrayValue a => "[" + string.Join(", ", a.Items.Select(Format)) + "]",
+        _ => value.ToString() ?? "",
+    };
+
+    // ---- Statements -----------------------------------------------------------------------------------------------
+
+    private Frame Current => _frames[_frames.Count - 1];
+
+    private void Step(IOperation at)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        if (++_steps <= MaxSteps) return;
+        Report(DiagnosticDescriptors.EvaluationTooLong, at.Syntax, _network.Name, MaxSteps.ToString("N0", CultureInfo.InvariantCulture));
+        throw new Stop();
+    }
+
+    private Flow Exec(IOperation op)
+    {
+        Step(op);
+        switch (op)
+        {
+            case IBlockOperation block:
+                foreach (var statement in block.Operations)
+                {
+                    var flow = Exec(statement);
+                    if (flow != Flow.Normal) return flow;
+                }
+                return Flow.Normal;
+
+            case IVariableDeclarationGroupOperation group:
+                foreach (var declaration in group.Declarations)
+                {
+                    foreach (var declarator in declaration.Declarators)
+                    {
+                        var initializer = declarator.Initializer ?? declaration.Initializer;
+                        Current.Locals[declarator.Symbol] = initializer is null ? null : Eval(initializer.Value);
+                    }
+                }
+                return Flow.Normal;
+
+            case IExpressionStatementOperation statement:
+                Eval(statement.Operation);
+                return Flow.Normal;
+
+            case IReturnOperation ret:
+                _returned = ret.ReturnedValue is null ? null : Eval(ret.ReturnedValue);
+                return Flow.Return;
+
+            case IConditionalOperation conditional:
+                var branch = EvalBool(conditional.Condition) ? conditional.WhenTrue : conditional.WhenFalse;
+                return branch is null ? Flow.Normal : Exec(branch);
+
+            case IForLoopOperation loop:
+                foreach (var before in loop.Before) Exec(before);
+                while (true)
+                {
+                    Step(loop);
+                    if (loop.Condition is not null && !EvalBool(loop.Condition)) break;
+                    var flow = Exec(loop.Body);
+                    if (flow == Flow.Break) break;
+                    if (flow == Flow.Return) return flow;
+                    foreach (var after in loop.AtLoopBottom) Exec(after);
+                }
+                return Flow.Normal;
+
+            case IForEachLoopOperation each:
+                var collection = Eval(each.Collection);
+                if (collection is not ArrayValue array)
+                {
+                    Unsupported(each.Collection, each.Collection.Syntax.ToString(), "foreach works over arrays and collection expressions of constants or tuples");
+                    return Flow.Normal;
+                }
+                foreach (var item in array.Items)
+                {
+                    Step(each);
+                    Assign(each.LoopControlVariable, item);
+                    var flow = Exec(each.Body);
+                    if (flow == Flow.Break) break;
+                    if (flow == Flow.Return) return flow;
+                }
+                return Flow.Normal;
+
+            case IWhileLoopOperation loop:
+                while (true)
+                {
+                    Step(loop);
+                    if (loop.ConditionIsTop && loop.Condition is not null && EvalBool(loop.Condition) == loop.ConditionIsUntil) break;
+                    var flow = Exec(loop.Body);
+                    if (flow == Flow.Break) break;
+                    if (flow == Flow.Return) return flow;
+                    if (!loop.ConditionIsTop && loop.Condition is not null && EvalBool(loop.Condition) == loop.ConditionIsUntil) break;
+                }
+                return Flow.Normal;
+
+            case IBranchOperation { BranchKind: BranchKind.Break }:
+                return Flow.Break;
+
+            case IBranchOperation { BranchKind: BranchKind.Continue }:
+                return Flow.Continue;
+
+            case IEmptyOperation:
+                return Flow.Normal;
+
+            default:
+                Unsupported(op, Describe(op), "definition methods may use locals, if, for, foreach, while, return and expressions");
+                return Flow.Normal;
+        }
+    }
+
+    private static string Describe(IOperation op)
+    {
+        var text = op.Syntax.ToString();
+        var line = text.IndexOf('\n');
+        if (line >= 0) text = text.Substring(0, line).TrimEnd('\r', ' ');
+        return text.Length > 60 ? text.Substring(0, 57) + "..." : text;
+    }
+
+    // ---- Expressions ----------------------------------------------------------------------------------------------
+
+    private bool EvalBool(IOperation op)
+    {
+        var value = Eval(op);
+        if (value is bool b) return b;
+        Unsupported(op, Describe(op), "a condition must be a bool computed at compile time");
+        return false;
+    }
+
+    private object? Eval(IOperation op)
+    {
+        Step(op);
+        if (op.ConstantValue.HasValue) return Normalize(op.ConstantValue.Value);
+        switch (op)
+        {
+            case ILocalReferenceOperation local:
+                if (Current.Locals.TryGetValue(local.Local, out var localValue)) return localValue;
+                Unsupported(op, local.Local.Name, "it is read before it is assigned");
+                return null;
+
+            case IParameterReferenceOperation parameter:
+                if (Current.Locals.TryGetValue(parameter.Parameter, out var parameterValue)) return parameterValue;
+                Unsupported(op, parameter.Parameter.Name, "it is not a parameter of the method being evaluated");
+                return null;
+
+            case IConversionOperation conversion:
+                return Convert(conversion, Eval(conversion.Operand), conversion.Type);
+
+            case IArgumentOperation argument:
+                return Eval(argument.Value);
+
+            case IBinaryOperation binary:
+                if (IsTensor(binary.OperatorMethod?.ContainingType))
+                    return AddNode(binary, Eval(binary.LeftOperand), Eval(binary.RightOperand));
+                if (binary.OperatorKind == BinaryOperatorKind.ConditionalAnd) return EvalBool(binary.LeftOperand) && EvalBool(binary.RightOperand);
+                if (binary.OperatorKind == BinaryOperatorKind.ConditionalOr) return EvalBool(binary.LeftOperand) || EvalBool(binary.RightOperand);
+                return Binary(binary, binary.OperatorKind, Eval(binary.LeftOperand), Eval(binary.RightOperand));
+
+            case IUnaryOperation unary:
+                var operand = Eval(unary.Operand);
+                switch (unary.OperatorKind, operand)
+                {
+                    case (UnaryOperatorKind.Minus, int i): return -i;
+                    case (UnaryOperatorKind.Minus, double d): return -d;
+                    case (UnaryOperatorKind.Plus, int or double): return operand;
+                    case (UnaryOperatorKind.Not, bool b): return !b;
+                    case (UnaryOperatorKind.BitwiseNegation, int i): return ~i;
+                }
+                Unsupported(op, Describe(op), "unary operators work on int, double and bool values");
+                return null;
+
+            case IConditionalOperation conditional:
+                return EvalBool(conditional.Condition) ? Eval(conditional.WhenTrue) : Eval(conditional.WhenFalse!);
+
+            case ISimpleAssignmentOperation assignment:
+                var assigned = Eval(assignment.Value);
+                Assign(assignment.Target, assigned);
+                return assigned;
+
+            case ICompoundAssignmentOperation compound:
+                var current = Eval(compound.Target);
+                var right = Eval(compound.Value);
+                var combined = IsTensor(compound.OperatorMethod?.ContainingType)
+                    ? AddNode(compound, current, right)
+                    : Convert(compound, Binary(compound, compound.OperatorKind, current, right), compound.Target.Type);
+                Assign(compound.Target, combined);
+                return combined;
+
+            case IIncrementOrDecrementOperation increment:
+                if (Eval(increment.Target) is not int before)
+                {
+                    Unsupported(op, Describe(op), "++ and -- work on int locals");
+                    return null;
+                }
+                var after = increment.Kind == OperationKind.Increment ? before + 1 : before - 1;
+                Assign(increment.Target, after);
+                return increment.IsPostfix ? before : after;
+
+            case IDeconstructionAssignmentOperation deconstruction:
+                var tupleValue = Eval(deconstruction.Value);
+                Assign(deconstruction.Target, tupleValue);
+                return tupleValue;
+
+            case ITupleOperation tuple:
+                return new TupleValue(tuple.Elements.Select(Eval).ToArray());
+
+            case IArrayCreationOperation creation when creation.Initializer is not null:
+                return new ArrayValue(creation.Initializer.ElementValues.Select(Eval).ToArray());
+
+            case ICollectionExpressionOperation collection:
+                foreach (var element in collection.Elements)
+                    if (element is ISpreadOperation) Unsupported(element, Describe(element), "collection expressions may list values but not spread them");
+                return new ArrayValue(collection.Elements.Select(Eval).ToArray());
+
+            case IArrayElementReferenceOperation element:
+                if (Eval(element.ArrayReference) is ArrayValue items && element.Indices.Length == 1 && Eval(element.Indices[0]) is int index)
+                {
+                    if (index >= 0 && index < items.Items.Length) return items.Items[index];
+                    Unsupported(op, Describe(op), $"index {index} is outside the array of {items.Items.Length}");
+                }
+                Unsupported(op, Describe(op), "arrays are indexed with one int");
+                return null;
+
+            case IFieldReferenceOperation field when field.Field.ContainingType?.IsTupleType == true && field.Instance is not null:
+                if (Eval(field.Instance) is TupleValue fields)
+                {
+                    var tupleField = field.Field.CorrespondingTupleField ?? field.Field;
+                    var position = tupleField.ContainingType.TupleElements.IndexOf(tupleField);
+                    if (position < 0 && tupleField.Name.StartsWith("Item", StringComparison.Ordinal)
+                        && int.TryParse(tupleField.Name.Substring(4), NumberStyles.None, CultureInfo.InvariantCulture, out var n)) position = n - 1;
+                    if (position >= 0 && position < fields.Items.Length) return fields.Items[position];
+                }
+                Unsupported(op, Describe(op), "tuple elements are read from tuples the definition method built");
+                return null;
+
+            case IFieldReferenceOperation field:
+                NotConstant(op, field.Field.Name, field.Field.IsConst ? "its value is not known" : "it is a field that is not const");
+                return null;
+
+            case IPropertyReferenceOperation property when IsTensor(property.Property.ContainingType):
+                return ShapeQuery(property);
+
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } instance } when Eval(instance) is ArrayValue lengthOf:
+                return lengthOf.Items.Length;
+
+            case IPropertyReferenceOperation property:
+                NotConstant(op, Describe(op), "only a Tensor's shape (Channels, Height, Width, Features, Rank) and an array's Length can be read");
+                return null;
+
+            case IInterpolatedStringOperation interpolated:
+                var text = "";
+                foreach (var part in interpolated.Parts)
+                {
+                    switch (part)
+                    {
+                        case IInterpolatedStringTextOperation literal:
+                            text += literal.Text.ConstantValue.Value as string;
+                            break;
+                        case IInterpolationOperation { Alignment: null, FormatString: null } hole:
+                            text += Format(Eval(hole.Expression)).Trim('"');
+                            break;
+                        default:
+                            Unsupported(part, Describe(part), "interpolated strings may hold values without alignment or format");
+                            break;
+                    }
+                }
+                return text;
+
+            case IInvocationOperation call:
+                return Invoke(call);
+
+            case IDefaultValueOperation:
+                return null;
+
+            default:
+                Unsupported(op, Describe(op), "definition methods may use int, double, bool and string values, tuples, arrays of constants, Tensor methods and static helpers of the network class");
+                return null;
+        }
+    }
+
+    private object? Invoke(IInvocationOperation call)
+    {
+        var method = call.TargetMethod;
+        var type = method.ContainingType;
+        if (IsTensor(type))
+        {
+            if (method.Name == "Concat")
+            {
+                var inputs = new List<TensorValue>();
+                foreach (var argument in call.Arguments)
+                {
+                    var value = Eval(argument.Value);
+                    foreach (var item in value is ArrayValue array ? array.Items : new[] { value })
+                    {
+                        if (item is TensorValue tensor) inputs.Add(tensor);
+                        else Unsupported(argument, Describe(argument), "Tensor.Concat takes Tensors");
+                    }
+                }
+                return Node(call, LayerKind.Concat, Activation.Linear, inputs, new Dictionary<string, object?>());
+            }
+            var receiver = call.Instance is null ? null : Eval(call.Instance) as TensorValue;
+            if (receiver is null)
+            {
+                Unsupported(call, Describe(call), "Tensor methods are called on Tensors the definition method computed");
+                return null;
+            }
+            var arguments = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var argument in call.Arguments)
+                if (argument.Parameter is not null) arguments[argument.Parameter.Name] = Eval(argument.Value);
+            if (method.Name == "LossWeight")
+            {
+                if (arguments.TryGetValue("weight", out var weight) && weight is double w && !double.IsNaN(w) && !double.IsInfinity(w) && w >= 0)
+                    return receiver with { LossWeight = w };
+                Unsupported(call, Describe(call), "a loss weight must be a finite number of 0 or more");
+                return null;
+            }
+            return LayerNode(call, method.Name, receiver, arguments);
+        }
+
+        if (SymbolEqualityComparer.Default.Equals(type?.OriginalDefinition, _network.OriginalDefinition))
+            return CallHelper(call);
+
+        if (type?.ToDisplayString() == "System.Math" && method.Name is "Max" or "Min" or "Abs")
+        {
+            var values = call.Arguments.Select(a => Eval(a.Value)).ToArray();
+            switch (method.Name, values.Length > 0 ? values[0] : null, values.Length > 1 ? values[1] : null)
+            {
+                case ("Max", int a, int b): return Math.Max(a, b);
+                case ("Min", int a, int b): return Math.Min(a, b);
+                case ("Abs", int a, null): return Math.Abs(a);
+                case ("Max", double a, double b): return Math.Max(a, b);
+                case ("Min", double a, double b): return Math.Min(a, b);
+                case ("Abs", double a, null): return Math.Abs(a);
+            }
+        }
+
+        Unsupported(call, $"calling '{method.ContainingType?.Name}.{method.Name}'",
+            $"only Tensor methods, Tensor.Concat, Math.Min/Max/Abs and static methods of '{_network.Name}' can be called");
+        return null;
+    }
+
+    private static bool IsTensor(ITypeSymbol? type) => type?.ToDisplayString() == TensorName;
+
+    private static object? Normalize(object? value) => value switch
+    {
+        float f => (double)f,
+        long l when l >= int.MinValue && l <= int.MaxValue => (int)l,
+        short s => (int)s,
+        byte b => (int)b,
+        sbyte sb => (int)sb,
+        ushort us => (int)us,
+        uint ui when ui <= int.MaxValue => (int)ui,
+        char c => c.ToString(),
+        _ => value,
+    };
+
+    private object? Convert(IOperation at, object? value, ITypeSymbol? type)
+    {
+        if (type is null || value is null) return value;
+        if (type.TypeKind == TypeKind.Enum) return value;
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Int32:
+                if (value is int) return value;
+                if (value is double d && !double.IsNaN(d) && Math.Abs(d) < int.MaxValue) return (int)d;
+                break;
+            case SpecialType.System_Double:
+            case SpecialType.System_Single:
+                if (value is int i) return (double)i;
+                if (value is double) return value;
+                break;
+            case SpecialType.System_Boolean:
+                if (value is bool) return value;
+                break;
+            case SpecialType.System_String:
+                if (value is string) return value;
+                break;
+            default:
+                if (type is INamedTypeSymbol { IsTupleType: true } tupleType && value is TupleValue tuple && tupleType.TupleElements.Length == tuple.Items.Length)
+                    return new TupleValue(tuple.Items.Select((item, k) => Convert(at, item, tupleType.TupleElements[k].Type)).ToArray());
+                return value;
+        }
+        Unsupported(at, Describe(at), $"a {Format(value)} cannot become {type.ToDisplayString()} here");
+        return null;
+    }
+
+    private object? Binary(IOperation at, BinaryOperatorKind kind, object? left, object? right)
+    {
+        switch (left, right)
+        {
+            case (int a, int b):
+                switch (kind)
+                {
+                    case BinaryOperatorKind.Add: return unchecked(a + b);
+                    case BinaryOperatorKind.Subtract: return unchecked(a - b);
+                    case BinaryOperatorKind.Multiply: return unchecked(a * b);
+                    case BinaryOperatorKind.Divide when b != 0: return a / b;
+                    case BinaryOperatorKind.Remainder when b != 0: return a % b;
+                    case BinaryOperatorKind.Divide or BinaryOperatorKind.Remainder:
+                        Unsupported(at, Describe(at), "it divides by zero");
+                        return null;
+                    case BinaryOperatorKind.LeftShift: return a << b;
+                    case BinaryOperatorKind.RightShift: return a >> b;
+                    case BinaryOperatorKind.And: return a & b;
+                    case BinaryOperatorKind.Or: return a | b;
+                    case BinaryOperatorKind.ExclusiveOr: return a ^ b;
+                    case BinaryOperatorKind.Equals: return a == b;
+                    case BinaryOperatorKind.NotEquals: return a != b;
+                    case BinaryOperatorKind.LessThan: return a < b;
+                    case BinaryOperatorKind.LessThanOrEqual: return a <= b;
+                    case BinaryOperatorKind.GreaterThan: return a > b;
+                    case BinaryOperatorKind.GreaterThanOrEqual: return a >= b;
+                }
+                break;
+            case (int or double, int or double):
+                var x = System.Convert.ToDouble(left, CultureInfo.InvariantCulture);
+                var y = System.Convert.ToDouble(right, CultureInfo.InvariantCulture);
+                switch (kind)
+                {
+                    case BinaryOperatorKind.Add: return x + y;
+                    case BinaryOperatorKind.Subtract: return x - y;
+                    case BinaryOperatorKind.Multiply: return x * y;
+                    case BinaryOperatorKind.Divide: return x / y;
+                    case BinaryOperatorKind.Remainder: return x % y;
+                    case BinaryOperatorKind.Equals: return x == y;
+                    case BinaryOperatorKind.NotEquals: return x != y;
+                    case BinaryOperatorKind.LessThan: return x < y;
+                    case BinaryOperatorKind.LessThanOrEqual: return x <= y;
+                    case BinaryOperatorKind.GreaterThan: return x > y;
+                    case BinaryOperatorKind.GreaterThanOrEqual: return x >= y;
+                }
+                break;
+            case (bool a, bool b):
+                switch (kind)
+                {
+                    case BinaryOperatorKind.And: return a & b;
+                    case BinaryOperatorKind.Or: return a | b;
+                    case BinaryOperatorKind.ExclusiveOr: return a ^ b;
+                    case BinaryOperatorKind.Equals: return a == b;
+                    case BinaryOperatorKind.NotEquals: return a != b;
+                }
+                break;
+            case (string a, _) when kind == BinaryOperatorKind.Add:
+                return a + Format(right).Trim('"');
+            case (_, string b) when kind == BinaryOperatorKind.Add:
+                return Format(left).Trim('"') + b;
+            case (string a, string b) when kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals:
+                return (a == b) == (kind == BinaryOperatorKind.Equals);
+        }
+        Unsupported(at, Describe(at), "operators work on int, double, bool and string values, and + on two Tensors");
+        return null;
+    }
+
+    private void Assign(IOperation target, object? value)
+    {
+        switch (target)
+        {
+            case ILocalReferenceOperation local:
+                Current.Locals[local.Local] = value;
+                return;
+            case IParameterReferenceOperation parameter:
+                Current.Locals[parameter.Parameter] = value;
+                return;
+            case IVariableDeclaratorOperation declarator:
+                Current.Locals[declarator.Symbol] = value;
+                return;
+            case IDeclarationExpressionOperation declaration:
+                Assign(declaration.Expression, value);
+                return;
+            case IDiscardOperation:
+                return;
+            case ITupleOperation tuple when value is TupleValue items && items.Items.Length == tuple.Elements.Length:
+                for (var k = 0; k < items.Items.Length; k++) Assign(tuple.Elements[k], items.Items[k]);
+                return;
+            default:
+                Unsupported(target, Describe(target), "only locals and parameters can be assigned, and tuples deconstructed into them");
+                return;
+        }
+    }
+
+    // ---- Tensors --------------------------------------------------------------------------------------------------
+
+    private object ShapeQuery(IPropertyReferenceOperation property)
+    {
+        if (Eval(property.Instance!) is not TensorValue tensor)
+        {
+            Unsupported(property, Describe(property), "shapes are read from Tensors the definition method computed");
+            throw new Stop();
+        }
+        // An unknown shape comes from a layer the checker reports; stop quietly and let it.
+        var shape = tensor.Node < 0 ? (_input.Rank == 0 ? (Shape?)null : _input) : _shapes[tensor.Node];
+        if (shape is not { } s) throw new Stop();
+        switch (property.Property.Name)
+        {
+            case "Rank": return s.Rank;
+            case "Features" when !s.IsImage: return s.Features;
+            case "Channels" or "Height" or "Width" when s.IsImage:
+                return property.Property.Name == "Channels" ? s.Channels : property.Property.Name == "Height" ? s.Height : s.Width;
+        }
+        Unsupported(property, Describe(property), $"it is not defined for a value of shape {s}; check Rank first");
+        throw new Stop();
+    }
+
+    private TensorValue AddNode(IOperation at, object? left, object? right)
+    {
+        if (left is not TensorValue a || right is not TensorValue b)
+        {
+            Unsupported(at, Describe(at), "+ adds two Tensors");
+            throw new Stop();
+        }
+        return Node(at, LayerKind.Add, Activation.Linear, new List<TensorValue> { a, b }, new Dictionary<string, object?>());
+    }
+
+    private TensorValue LayerNode(IInvocationOperation call, string method, TensorValue input, Dictionary<string, object?> arguments)
+    {
+        var kind = LayerKind.Activation;
+        var activation = Activation.Linear;
+        switch (method)
+        {
+            case "Dense": kind = LayerKind.Dense; break;
+            case "Conv2D": kind = LayerKind.Conv2D; break;
+            case "DepthwiseConv2D": kind = LayerKind.DepthwiseConv2D; break;
+            case "SeparableConv2D": kind = LayerKind.SeparableConv2D; break;
+            case "MaxPool2D": kind = LayerKind.MaxPool2D; break;
+            case "AvgPool2D": kind = LayerKind.AvgPool2D; break;
+            case "GlobalAvgPool2D": kind = LayerKind.GlobalAvgPool2D; break;
+            case "ZeroPadding2D": kind = LayerKind.ZeroPadding2D; break;
+            case "BatchNorm": kind = LayerKind.BatchNorm; break;
+            case "Flatten": kind = LayerKind.Flatten; break;
+            case "Dropout": kind = LayerKind.Dropout; break;
+            case "Linear": activation = Activation.Linear; break;
+            case "Relu": activation = Activation.Relu; break;
+            case "LeakyRelu": activation = Activation.LeakyRelu; break;
+            case "Elu": activation = Activation.Elu; break;
+            case "Sigmoid": activation = Activation.Sigmoid; break;
+            case "Tanh": activation = Activation.Tanh; break;
+            case "Softmax": activation = Activation.Softmax; break;
+            default:
+                Unsupported(call, $"Tensor.{method}", "this generator does not know that layer; update Unroll.Generators");
+                throw new Stop();
+        }
+        return Node(call, kind, activation, new List<TensorValue> { input }, arguments);
+    }
+
+    private TensorValue Node(IOperation at, LayerKind kind, Activation activation, List<TensorValue> inputs, Dictionary<string, object?> arguments)
+    {
+        T Get<T>(string name, T fallback)
+        {
+            if (!arguments.TryGetValue(name, out var value)) return fallback;
+            if (value is T typed) return typed;
+            if (value is null && default(T) is null) return fallback;
+            NotConstant(at, name, $"the generator could not compute it (got {Format(value)})");
+            throw new Stop();
+        }
+
+        int kh, kw;
+        if (arguments.TryGetValue("kernel", out var kernel) && kernel is TupleValue { Items.Length: 2 } pair && pair.Items[0] is int h && pair.Items[1] is int w) { kh = h; kw = w; }
+        else kh = kw = Get("kernel", Get("size", 0));
+
+        var units = Get("units", Get("filters", 0));
+        var value = kind switch
+        {
+            LayerKind.Dropout => Get("rate", 0.0),
+            LayerKind.BatchNorm => Get("momentum", 0.99),
+            _ => Get("alpha", activation == Activation.LeakyRelu ? 0.01 : activation == Activation.Elu ? 1.0 : 0.0),
+        };
+        int top, bottom, left, right;
+        if (arguments.ContainsKey("top"))
+        {
+            top = Get("top", 0); bottom = Get("bottom", 0); left = Get("left", 0); right = Get("right", 0);
+        }
+        else
+        {
+            top = Get("pad", 0);
+            bottom = left = right = kind == LayerKind.ZeroPadding2D ? Get("padding", 0) : 0;
+            if (kind == LayerKind.ZeroPadding2D) top = bottom;
+        }
+        var padding = kind == LayerKind.ZeroPadding2D ? Padding.Valid : (Padding)Get("padding", 0);
+        var stride = Get("stride", kind is LayerKind.MaxPool2D or LayerKind.AvgPool2D ? 0 : 1);
+
+        var spec = new LayerSpec(kind, activation, Get<string?>("name", null), units, kh, kw, stride, padding, top,
+            Get("useBias", true), value, LocationInfo.From(at.Syntax))
+        {
+            Inputs = new EquatableArray<int>(inputs.Select(t => t.Node).ToArray()),
+            Groups = Get("groups", 1),
+            DepthMultiplier = Get("depthMultiplier", 1),
+            PadBottom = bottom,
+            PadLeft = left,
+            PadRight = right,
+            Epsilon = Get("epsilon", 1e-3),
+            Scale = Get("scale", true),
+            Center = Get("center", true),
+            Context = Context(),
+        };
+        _nodes.Add(spec);
+        _shapes.Add(ShapeOf(spec, inputs));
+        return new TensorValue(_nodes.Count - 1, null);
+    }
+
+    /// <summary>The node's shape by the checker's own rule, or null when the checker will report a problem with it.</summary>
+    private Shape? ShapeOf(LayerSpec spec, List<TensorValue> inputs)
+    {
+        var shapes = new Shape[inputs.Count];
+        for (var k = 0; k < inputs.Count; k++)
+        {
+            var shape = inputs[k].Node < 0 ? (_input.Rank == 0 ? null : _input) : _shapes[inputs[k].Node];
+            if (shape is null) return null;
+            shapes[k] = shape.Value;
+        }
+        var ok = true;
+        void Silent(DiagnosticInfo d) { if (d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) ok = false; }
+        if (!ShapeChecker.CheckArguments(spec, "", Silent) || !ok) return null;
+        return ShapeChecker.Infer(spec, "", shapes, Silent) is { } inferred && ok ? inferred.Output : null;
+    }
+
+    // ---- Diagnostics ----------------------------------------------------------------------------------------------
+
+    private void Unsupported(IOperation at, string construct, string hint)
+    {
+        Report(DiagnosticDescriptors.UnsupportedConstruct, at.Syntax, construct, hint);
+        throw new Stop();
+    }
+
+    private void NotConstant(IOperation at, string what, string why)
+    {
+        Report(DiagnosticDescriptors.NotConstant, at.Syntax, what, why);
+        throw new Stop();
+    }
+
+    private void Report(DiagnosticDescriptor descriptor, SyntaxNode at, params string[] arguments)
+        => _diagnostics.Add(DiagnosticInfo.Create(descriptor, LocationInfo.From(at), arguments));
+
+    private void Report(DiagnosticDescriptor descriptor, SyntaxToken at, params string[] arguments)
+        => _diagnostics.Add(DiagnosticInfo.Create(descriptor, LocationInfo.From(at), arguments));
+}
