@@ -423,8 +423,9 @@ internal static class ShapeChecker
         }
         var outHeight = (input.Height - kh + 2 * pad) / stride + 1;
         var outWidth = (input.Width - kw + 2 * pad) / stride + 1;
-        var unusedRows = (input.Height - kh + 2 * pad) % stride;
-        var unusedColumns = (input.Width - kw + 2 * pad) % stride;
+        // Only input rows count: unread padding (the bottom/right border) is no loss.
+        var unusedRows = Math.Max((input.Height - kh + 2 * pad) % stride - pad, 0);
+        var unusedColumns = Math.Max((input.Width - kw + 2 * pad) % stride - pad, 0);
         // A window smaller than its stride skips rows between windows by design (a strided 1×1 projection), so the last ones are no news.
         if ((unusedRows != 0 && kh >= stride) || (unusedColumns != 0 && kw >= stride))
         {

@@ -13,9 +13,7 @@ namespace Unroll.Models;
 /// </para>
 /// <para>Parameters: 61,100,840, as torchvision lists for <c>AlexNet_Weights.IMAGENET1K_V1</c>; no BatchNorm, so all are trainable.</para>
 /// </remarks>
-#if UNROLL_ZOO_GENERATED // TEMPORARY: remove once the generator evaluates definition methods (branch graph)
 [Network(3, 224, 224)]
-#endif
 public partial class AlexNet
 {
     static Tensor Define(Tensor x)

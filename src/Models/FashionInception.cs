@@ -15,9 +15,7 @@ namespace Unroll.Models;
 /// 1.26 M and 1.43 M in the modules).
 /// </para>
 /// </remarks>
-#if UNROLL_ZOO_GENERATED // TEMPORARY: remove once the generator evaluates definition methods (branch graph)
 [Network(1, 28, 28)]
-#endif
 public partial class FashionInception
 {
     static Tensor Define(Tensor x)

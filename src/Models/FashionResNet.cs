@@ -15,9 +15,7 @@ namespace Unroll.Models;
 /// small so that an epoch of 60,000 images stays cheap on two CPU cores.
 /// </para>
 /// </remarks>
-#if UNROLL_ZOO_GENERATED // TEMPORARY: remove once the generator evaluates definition methods (branch graph)
 [Network(1, 28, 28)]
-#endif
 public partial class FashionResNet
 {
     static Tensor Define(Tensor x)

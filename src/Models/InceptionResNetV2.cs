@@ -19,9 +19,7 @@ namespace Unroll.Models;
 /// </para>
 /// <para>Parameters: 55,873,736 in total, 55,813,192 trainable (Keras's <c>InceptionResNetV2().summary()</c>).</para>
 /// </remarks>
-#if UNROLL_ZOO_GENERATED // TEMPORARY: remove once the generator evaluates definition methods (branch graph)
 [Network(3, 299, 299)]
-#endif
 public partial class InceptionResNetV2
 {
     static Tensor Define(Tensor x)

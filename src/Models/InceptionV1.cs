@@ -22,9 +22,7 @@ namespace Unroll.Models;
 /// <c>GoogLeNet_Weights.IMAGENET1K_V1</c>); 13,019,960 in total with the running statistics of its 7,536 BatchNorm channels.
 /// </para>
 /// </remarks>
-#if UNROLL_ZOO_GENERATED // TEMPORARY: remove once the generator evaluates definition methods (branch graph)
 [Network(3, 224, 224)]
-#endif
 public partial class InceptionV1
 {
     static (Tensor, Tensor, Tensor) Define(Tensor x)

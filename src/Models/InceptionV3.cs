@@ -12,9 +12,7 @@ namespace Unroll.Models;
 /// </para>
 /// <para>Parameters: 23,851,784 in total, 23,817,352 trainable (Keras's <c>InceptionV3().summary()</c>).</para>
 /// </remarks>
-#if UNROLL_ZOO_GENERATED // TEMPORARY: remove once the generator evaluates definition methods (branch graph)
 [Network(3, 299, 299)]
-#endif
 public partial class InceptionV3
 {
     static Tensor Define(Tensor x)

@@ -17,9 +17,7 @@ namespace Unroll.Models;
 /// 42,742,984 in total with the running means and variances of its 31,584 BatchNorm channels.
 /// </para>
 /// </remarks>
-#if UNROLL_ZOO_GENERATED // TEMPORARY: remove once the generator evaluates definition methods (branch graph)
 [Network(3, 299, 299)]
-#endif
 public partial class InceptionV4
 {
     static Tensor Define(Tensor x)

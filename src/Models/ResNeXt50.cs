@@ -16,9 +16,7 @@ namespace Unroll.Models;
 /// total with the running means and variances of its 34,112 BatchNorm channels.
 /// </para>
 /// </remarks>
-#if UNROLL_ZOO_GENERATED // TEMPORARY: remove once the generator evaluates definition methods (branch graph)
 [Network(3, 224, 224)]
-#endif
 public partial class ResNeXt50
 {
     const int Groups = 32;

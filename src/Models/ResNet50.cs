@@ -1,3 +1,7 @@
+// Keras's stem pads explicitly (ZeroPadding2D) before its strided valid convolution and pool; the last row and column
+// they leave unread are that padding, which the generator cannot tell from input at that point.
+#pragma warning disable UNR0012
+
 namespace Unroll.Models;
 
 /// <summary>
@@ -14,9 +18,7 @@ namespace Unroll.Models;
 /// </para>
 /// <para>Parameters: 25,636,712 in total, 25,583,592 trainable (Keras's <c>ResNet50().summary()</c>).</para>
 /// </remarks>
-#if UNROLL_ZOO_GENERATED // TEMPORARY: remove once the generator evaluates definition methods (branch graph)
 [Network(3, 224, 224)]
-#endif
 public partial class ResNet50
 {
     static Tensor Define(Tensor x)

@@ -9,9 +9,7 @@ namespace Unroll.Models;
 /// Keras's top has no dropout (the paper's and torchvision's do; dropout has no parameters). Parameters: 138,357,544,
 /// Keras's <c>VGG16().summary()</c> "Total params" (torchvision's <c>vgg16</c> has the same count); all trainable.
 /// </remarks>
-#if UNROLL_ZOO_GENERATED // TEMPORARY: remove once the generator evaluates definition methods (branch graph)
 [Network(3, 224, 224)]
-#endif
 public partial class Vgg16
 {
     static Tensor Define(Tensor x)

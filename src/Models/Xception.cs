@@ -13,9 +13,7 @@ namespace Unroll.Models;
 /// </para>
 /// <para>Parameters: 22,910,480 in total, 22,855,952 trainable (Keras's <c>Xception().summary()</c>).</para>
 /// </remarks>
-#if UNROLL_ZOO_GENERATED // TEMPORARY: remove once the generator evaluates definition methods (branch graph)
 [Network(3, 299, 299)]
-#endif
 public partial class Xception
 {
     static Tensor Define(Tensor x)

@@ -232,6 +232,19 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void UNR0012_IsNotReportedWhenOnlyPaddingGoesUnread()
+    {
+        // 224 + 2·3 − 7 = 223 is odd, so the last padded row is never read, but every input row is: as in ResNet stems.
+        var run = GeneratorHarness.Run("""
+            using Unroll;
+            [Network(3, 224, 224)]
+            [Conv2D(8, 7, Stride = 2, Pad = 3), Flatten, Dense(1)]
+            public partial class Stem;
+            """);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "UNR0012");
+    }
+
+    [Fact]
     public void UNR0013_LayerOnAnotherPartialDeclaration()
     {
         Single("""

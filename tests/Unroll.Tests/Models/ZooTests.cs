@@ -1,7 +1,3 @@
-// TEMPORARY guard: these tests need the members the generator emits from definition methods (branch graph). Remove
-// the #if and its #endif (marked UNROLL_ZOO_GENERATED) once that is merged, together with the same guards on the
-// [Network] attributes in src/Models.
-#if UNROLL_ZOO_GENERATED
 using System;
 using Unroll.Models;
 using Xunit;
@@ -206,4 +202,3 @@ public class ZooStepTests
         AssertStepAllocatesNothing<AlexNet>();
     }
 }
-#endif // UNROLL_ZOO_GENERATED
