@@ -65,7 +65,7 @@ internal static class DepthwiseConv2DKernels
     public static void Forward(float[] x, float[] w, float[]? b, float[] y, float[] ws, int batch, in Conv2DGeometry g, bool vectorized = true)
     {
         var job = Job.Instance;
-        job.Vector = vectorized && Vectorized;
+        job.Vector = vectorized && Vectorized && g.KernelHeight * g.KernelWidth <= MaxTaps;
         (job.X, job.W, job.B, job.Y, job.Ws, job.Batch, job.G, job.Backward, job.Dy, job.Dx, job.Dw) = (x, w, b, y, ws, batch, g, false, null!, null, null!);
         Dispatch(job, g, batch, ws, "Conv2DForward");
     }
@@ -73,7 +73,7 @@ internal static class DepthwiseConv2DKernels
     public static void Backward(float[] x, float[] w, float[] dy, float[]? dx, float[] dw, float[] ws, int batch, in Conv2DGeometry g, bool vectorized = true)
     {
         var job = Job.Instance;
-        job.Vector = vectorized && Vectorized;
+        job.Vector = vectorized && Vectorized && (long)g.KernelHeight * g.KernelWidth * (g.OutChannels / g.InChannels) <= MaxTaps;
         (job.X, job.W, job.B, job.Y, job.Ws, job.Batch, job.G, job.Backward, job.Dy, job.Dx, job.Dw) = (x, w, null, null!, ws, batch, g, true, dy, dx, dw);
         Dispatch(job, g, batch, ws, "Conv2DBackward");
     }
@@ -145,46 +145,54 @@ internal static class DepthwiseConv2DKernels
             var src = plane.Slice(iy * iw, iw);
             var dst = p.Slice((iy + g.PadTop) * prow, prow);
             if (sw == 1) { src.CopyTo(dst.Slice(g.PadLeft)); continue; }
-            for (int ix = 0; ix < iw; ix++)
+            for (int ph = 0; ph < sw; ph++)
             {
-                int col = ix + g.PadLeft;
-                dst[(col % sw) * l.Qw + col / sw] = src[ix];
+                // Input columns ix with (ix + padLeft) % sw == ph, at q = (ix + padLeft) / sw.
+                int ix = ((ph - g.PadLeft) % sw + sw) % sw, q = (ix + g.PadLeft) / sw;
+                var phase = dst.Slice(ph * l.Qw, l.Qw);
+                for (; ix < iw; ix += sw, q++) phase[q] = src[ix];
             }
         }
     }
+
+    /// <summary>Most taps (and, for dx, multiplier × taps) the vector kernels keep on the stack; more take the scalar loop.</summary>
+    internal const int MaxTaps = 2048;
 
     private static void ForwardPlane(float[] x, float[] w, float[]? b, float[] y, float[] ws, int slot, int n, int c, in Conv2DGeometry g, Layout l)
     {
         var p = new Span<float>(ws, slot, l.PLength);
         BuildP(x, n, c, g, l, p);
-        int kh = g.KernelHeight, kw = g.KernelWidth, sh = g.StrideHeight, sw = g.StrideWidth, oh = g.OutHeight, ow = g.OutWidth;
-        int prow = l.PRow(sw);
+        int kh = g.KernelHeight, kw = g.KernelWidth, kk = kh * kw, sh = g.StrideHeight, sw = g.StrideWidth, oh = g.OutHeight, ow = g.OutWidth;
+        int prow = l.PRow(sw), step = sh * prow;
+        // Offset in P of tap (i, j) relative to its output row's first input row: no division in the loops below.
+        Span<int> taps = stackalloc int[kk];
+        for (int i = 0; i < kh; i++)
+            for (int j = 0; j < kw; j++) taps[i * kw + j] = i * prow + (j % sw) * l.Qw + j / sw;
+        ref int rt = ref MemoryMarshal.GetReference(taps);
         ref float rp = ref MemoryMarshal.GetReference(p);
         Span<float> tail = stackalloc float[V * 4];
         for (int m = 0; m < l.M; m++)
         {
             int oc = c * l.M + m;
-            ref float rw = ref w[oc * kh * kw];
+            ref float rw = ref w[oc * kk];
             var bias = Vector512.Create(b is null ? 0f : b[oc]);
             ref float ry = ref y[(n * g.OutChannels + oc) * oh * ow];
             int oy = 0;
+            // Four output rows at a time: four independent FMA chains sharing each broadcast weight.
             for (; oy + 4 <= oh; oy += 4)
             {
                 for (int v = 0; v < l.Owv; v += V)
                 {
                     Vector512<float> a0 = bias, a1 = bias, a2 = bias, a3 = bias;
-                    for (int i = 0; i < kh; i++)
+                    int rowBase = oy * step + v;
+                    for (int t = 0; t < kk; t++)
                     {
-                        int r0 = (oy * sh + i) * prow, step = sh * prow;
-                        for (int j = 0; j < kw; j++)
-                        {
-                            var wv = Vector512.Create(Unsafe.Add(ref rw, i * kw + j));
-                            nuint at = (nuint)(r0 + (j % sw) * l.Qw + v + j / sw);
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rp, at), wv, a0);
-                            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rp, at + (nuint)step), wv, a1);
-                            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rp, at + (nuint)(2 * step)), wv, a2);
-                            a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rp, at + (nuint)(3 * step)), wv, a3);
-                        }
+                        var wv = Vector512.Create(Unsafe.Add(ref rw, t));
+                        ref float at = ref Unsafe.Add(ref rp, rowBase + Unsafe.Add(ref rt, t));
+                        a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref at), wv, a0);
+                        a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref at, (nuint)step), wv, a1);
+                        a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref at, (nuint)(2 * step)), wv, a2);
+                        a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref at, (nuint)(3 * step)), wv, a3);
                     }
                     if (v + V <= ow)
                     {
@@ -207,18 +215,14 @@ internal static class DepthwiseConv2DKernels
                 for (int v = 0; v < l.Owv; v += V)
                 {
                     Vector512<float> a0 = bias, a1 = Vector512<float>.Zero;
-                    for (int i = 0; i < kh; i++)
+                    int rowBase = oy * step + v, t = 0;
+                    for (; t + 1 < kk; t += 2)
                     {
-                        int r0 = (oy * sh + i) * prow;
-                        int j = 0;
-                        for (; j + 1 < kw; j += 2)
-                        {
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rp, (nuint)(r0 + (j % sw) * l.Qw + v + j / sw)), Vector512.Create(Unsafe.Add(ref rw, i * kw + j)), a0);
-                            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rp, (nuint)(r0 + ((j + 1) % sw) * l.Qw + v + (j + 1) / sw)), Vector512.Create(Unsafe.Add(ref rw, i * kw + j + 1)), a1);
-                        }
-                        if (j < kw)
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rp, (nuint)(r0 + (j % sw) * l.Qw + v + j / sw)), Vector512.Create(Unsafe.Add(ref rw, i * kw + j)), a0);
+                        a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rp, (nuint)(rowBase + Unsafe.Add(ref rt, t))), Vector512.Create(Unsafe.Add(ref rw, t)), a0);
+                        a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rp, (nuint)(rowBase + Unsafe.Add(ref rt, t + 1))), Vector512.Create(Unsafe.Add(ref rw, t + 1)), a1);
                     }
+                    if (t < kk)
+                        a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rp, (nuint)(rowBase + Unsafe.Add(ref rt, t))), Vector512.Create(Unsafe.Add(ref rw, t)), a0);
                     a0 += a1;
                     if (v + V <= ow) a0.StoreUnsafe(ref ry, (nuint)(oy * ow + v));
                     else
@@ -234,8 +238,8 @@ internal static class DepthwiseConv2DKernels
     private static void BackwardPlane(float[] x, float[] w, float[] dy, float[]? dx, float[] dw, float[] ws, int slot, int n, int c,
         in Conv2DGeometry g, Layout l)
     {
-        int kh = g.KernelHeight, kw = g.KernelWidth, sh = g.StrideHeight, sw = g.StrideWidth, oh = g.OutHeight, ow = g.OutWidth;
-        int prow = l.PRow(sw);
+        int kh = g.KernelHeight, kw = g.KernelWidth, kk = kh * kw, sh = g.StrideHeight, sw = g.StrideWidth, oh = g.OutHeight, ow = g.OutWidth;
+        int prow = l.PRow(sw), step = sh * prow;
         var p = new Span<float>(ws, slot, l.PLength);
         var q = new Span<float>(ws, slot + l.PLength, l.QLength);
         var row = new Span<float>(ws, slot + l.PLength + l.QLength, l.RowLength);
@@ -259,34 +263,35 @@ internal static class DepthwiseConv2DKernels
             for (int i = 0; i < kh; i++)
                 for (int j = 0; j < kw; j++)
                 {
-                    int pOff = i * prow + (j % sw) * l.Qw + j / sw, step = sh * prow;
+                    int pOff = i * prow + (j % sw) * l.Qw + j / sw;
                     Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
                     int oy = 0;
                     for (; oy + 2 <= oh; oy += 2)
                     {
                         ref float q0 = ref Unsafe.Add(ref rqm, oy * l.Qs);
                         ref float q1 = ref Unsafe.Add(ref rqm, (oy + 1) * l.Qs);
-                        int p0 = oy * step + pOff;
+                        ref float p0 = ref Unsafe.Add(ref rp, oy * step + pOff);
+                        ref float p1 = ref Unsafe.Add(ref p0, step);
                         int v = 0;
                         for (; v + 2 * V <= l.Owv; v += 2 * V)
                         {
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q0, (nuint)v), Vector512.LoadUnsafe(ref rp, (nuint)(p0 + v)), a0);
-                            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q0, (nuint)(v + V)), Vector512.LoadUnsafe(ref rp, (nuint)(p0 + v + V)), a1);
-                            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q1, (nuint)v), Vector512.LoadUnsafe(ref rp, (nuint)(p0 + step + v)), a2);
-                            a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q1, (nuint)(v + V)), Vector512.LoadUnsafe(ref rp, (nuint)(p0 + step + v + V)), a3);
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q0, (nuint)v), Vector512.LoadUnsafe(ref p0, (nuint)v), a0);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q0, (nuint)(v + V)), Vector512.LoadUnsafe(ref p0, (nuint)(v + V)), a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q1, (nuint)v), Vector512.LoadUnsafe(ref p1, (nuint)v), a2);
+                            a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q1, (nuint)(v + V)), Vector512.LoadUnsafe(ref p1, (nuint)(v + V)), a3);
                         }
                         if (v < l.Owv)
                         {
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q0, (nuint)v), Vector512.LoadUnsafe(ref rp, (nuint)(p0 + v)), a0);
-                            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q1, (nuint)v), Vector512.LoadUnsafe(ref rp, (nuint)(p0 + step + v)), a2);
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q0, (nuint)v), Vector512.LoadUnsafe(ref p0, (nuint)v), a0);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q1, (nuint)v), Vector512.LoadUnsafe(ref p1, (nuint)v), a2);
                         }
                     }
                     if (oy < oh)
                     {
                         ref float q0 = ref Unsafe.Add(ref rqm, oy * l.Qs);
-                        int p0 = oy * step + pOff;
+                        ref float p0 = ref Unsafe.Add(ref rp, oy * step + pOff);
                         for (int v = 0; v < l.Owv; v += V)
-                            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q0, (nuint)v), Vector512.LoadUnsafe(ref rp, (nuint)(p0 + v)), a1);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q0, (nuint)v), Vector512.LoadUnsafe(ref p0, (nuint)v), a1);
                     }
                     dw[(oc * kh + i) * kw + j] += Vector512.Sum((a0 + a1) + (a2 + a3));
                 }
@@ -295,6 +300,11 @@ internal static class DepthwiseConv2DKernels
 
         // dx[iy, ix] = Σ_m Σ_(i, j) w[oc, i, j]·dy[oc, oy, ox] over the taps with oy·sh + i = iy + padTop and
         // ox·sw + j = ix + padLeft: per padded row r and phase ph, a vector over q of Σ w·Q[m, (r − i)/sh, lb + q − j/sw].
+        // Each (r, ph) first lists its terms (offset in Q, weight), so the vector loop does no index arithmetic.
+        Span<int> offsets = stackalloc int[l.M * kk];
+        Span<float> weights = stackalloc float[l.M * kk];
+        ref int ro = ref MemoryMarshal.GetReference(offsets);
+        ref float rwt = ref MemoryMarshal.GetReference(weights);
         ref float rrow = ref MemoryMarshal.GetReference(row);
         var plane = new Span<float>(dx, (n * g.InChannels + c) * g.InHeight * g.InWidth, g.InHeight * g.InWidth);
         for (int iy = 0; iy < g.InHeight; iy++)
@@ -302,39 +312,69 @@ internal static class DepthwiseConv2DKernels
             int r = iy + g.PadTop;
             for (int ph = 0; ph < sw; ph++)
             {
-                for (int v = 0; v < l.Qwv; v += V)
+                int terms = 0;
+                for (int m = 0; m < l.M; m++)
                 {
-                    Vector512<float> a0 = default, a1 = default;
-                    bool odd = false;
-                    for (int m = 0; m < l.M; m++)
+                    int oc = c * l.M + m;
+                    // Taps i ≡ r (mod sh), from the largest valid output row downwards.
+                    for (int i = r % sh, oy = r / sh; i < kh && oy >= 0; i += sh, oy--)
                     {
-                        int oc = c * l.M + m;
-                        for (int i = r % sh; i < kh; i += sh)
+                        if (oy >= oh) continue;
+                        int qRow = (m * oh + oy) * l.Qs + l.Lb, wRow = (oc * kh + i) * kw;
+                        for (int j = ph, back = 0; j < kw; j += sw, back++)
                         {
-                            int oy = (r - i) / sh;
-                            if (oy >= oh) continue;
-                            if (oy < 0) break;
-                            int qRow = (m * oh + oy) * l.Qs + l.Lb + v;
-                            for (int j = ph; j < kw; j += sw)
-                            {
-                                var term = Vector512.LoadUnsafe(ref rq, (nuint)(qRow - j / sw));
-                                var wv = Vector512.Create(w[(oc * kh + i) * kw + j]);
-                                if (odd) a1 = Vector512.FusedMultiplyAdd(term, wv, a1);
-                                else a0 = Vector512.FusedMultiplyAdd(term, wv, a0);
-                                odd = !odd;
-                            }
+                            offsets[terms] = qRow - back;
+                            weights[terms++] = w[wRow + j];
                         }
                     }
+                }
+                int v = 0;
+                for (; v + 2 * V <= l.Qwv; v += 2 * V)
+                {
+                    Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                    int t = 0;
+                    for (; t + 1 < terms; t += 2)
+                    {
+                        var w0 = Vector512.Create(Unsafe.Add(ref rwt, t)); var w1 = Vector512.Create(Unsafe.Add(ref rwt, t + 1));
+                        ref float s0 = ref Unsafe.Add(ref rq, Unsafe.Add(ref ro, t) + v);
+                        ref float s1 = ref Unsafe.Add(ref rq, Unsafe.Add(ref ro, t + 1) + v);
+                        a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0), w0, a0);
+                        a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0, V), w0, a1);
+                        a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s1), w1, a2);
+                        a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s1, V), w1, a3);
+                    }
+                    if (t < terms)
+                    {
+                        var w0 = Vector512.Create(Unsafe.Add(ref rwt, t));
+                        ref float s0 = ref Unsafe.Add(ref rq, Unsafe.Add(ref ro, t) + v);
+                        a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0), w0, a0);
+                        a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0, V), w0, a1);
+                    }
+                    (a0 + a2).StoreUnsafe(ref rrow, (nuint)(ph * l.Qwv + v));
+                    (a1 + a3).StoreUnsafe(ref rrow, (nuint)(ph * l.Qwv + v + V));
+                }
+                if (v < l.Qwv)
+                {
+                    Vector512<float> a0 = default, a1 = default;
+                    int t = 0;
+                    for (; t + 1 < terms; t += 2)
+                    {
+                        a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rq, (nuint)(Unsafe.Add(ref ro, t) + v)), Vector512.Create(Unsafe.Add(ref rwt, t)), a0);
+                        a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rq, (nuint)(Unsafe.Add(ref ro, t + 1) + v)), Vector512.Create(Unsafe.Add(ref rwt, t + 1)), a1);
+                    }
+                    if (t < terms)
+                        a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rq, (nuint)(Unsafe.Add(ref ro, t) + v)), Vector512.Create(Unsafe.Add(ref rwt, t)), a0);
                     (a0 + a1).StoreUnsafe(ref rrow, (nuint)(ph * l.Qwv + v));
                 }
             }
             var dst = plane.Slice(iy * g.InWidth, g.InWidth);
             if (sw == 1) row.Slice(g.PadLeft, g.InWidth).CopyTo(dst);
             else
-                for (int ix = 0; ix < g.InWidth; ix++)
+                for (int ph = 0; ph < sw; ph++)
                 {
-                    int col = ix + g.PadLeft;
-                    dst[ix] = row[(col % sw) * l.Qwv + col / sw];
+                    int ix = ((ph - g.PadLeft) % sw + sw) % sw, qq = (ix + g.PadLeft) / sw;
+                    var phase = row.Slice(ph * l.Qwv, l.Qwv);
+                    for (; ix < g.InWidth; ix += sw, qq++) dst[ix] = phase[qq];
                 }
         }
     }
