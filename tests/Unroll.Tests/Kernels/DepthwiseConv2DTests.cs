@@ -18,6 +18,7 @@ public class DepthwiseConv2DTests
         yield return ("3×3 stride 2 same (pad top 0, left 0)", 2, new Conv2DGeometry(2, 8, 8, 2, 3, 3, 2, 2, 0, 0, 4, 4, Groups: 2));
         yield return ("3×3 stride 2 same (pad 1), multiplier 2", 2, new Conv2DGeometry(2, 9, 9, 4, 3, 3, 2, 2, 1, 1, 5, 5, Groups: 2));
         yield return ("5×5 stride 2 pad 2, width 37", 1, new Conv2DGeometry(2, 9, 37, 2, 5, 5, 2, 2, 2, 2, 5, 19, Groups: 2));
+        yield return ("3×3 stride 2 pad 1, width 70 (odd left pad, vector deinterleave)", 1, new Conv2DGeometry(2, 5, 70, 2, 3, 3, 2, 2, 1, 1, 3, 35, Groups: 2));
         yield return ("3×3 valid, width 35 (3 vectors)", 2, new Conv2DGeometry(2, 6, 35, 2, 3, 3, 1, 1, 0, 0, 4, 33, Groups: 2));
         yield return ("3×3 same, width 16", 1, new Conv2DGeometry(2, 5, 16, 2, 3, 3, 1, 1, 1, 1, 5, 16, Groups: 2));
         yield return ("stride (2, 1), 1×3 pad (0, 1), multiplier 3", 2, new Conv2DGeometry(2, 7, 6, 6, 1, 3, 2, 1, 0, 1, 4, 6, Groups: 2));

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Unroll;
 
@@ -145,10 +146,29 @@ internal static class DepthwiseConv2DKernels
             var src = plane.Slice(iy * iw, iw);
             var dst = p.Slice((iy + g.PadTop) * prow, prow);
             if (sw == 1) { src.CopyTo(dst.Slice(g.PadLeft)); continue; }
+            int done = 0;
+            if (sw == 2 && Avx512F.IsSupported)
+            {
+                // 32 columns at a time: even-indexed inputs to one phase, odd-indexed to the other (vpermt2ps).
+                ref float rs = ref MemoryMarshal.GetReference(src);
+                ref float rd = ref MemoryMarshal.GetReference(dst);
+                int pe = g.PadLeft & 1;
+                var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                var odds = evens + Vector512<int>.One;
+                for (; done + 2 * V <= iw; done += 2 * V)
+                {
+                    var lo = Vector512.LoadUnsafe(ref rs, (nuint)done);
+                    var hi = Vector512.LoadUnsafe(ref rs, (nuint)(done + V));
+                    Avx512F.PermuteVar16x32x2(lo, evens, hi).StoreUnsafe(ref rd, (nuint)(pe * l.Qw + ((done + g.PadLeft) >> 1)));
+                    Avx512F.PermuteVar16x32x2(lo, odds, hi).StoreUnsafe(ref rd, (nuint)((1 - pe) * l.Qw + ((done + 1 + g.PadLeft) >> 1)));
+                }
+            }
             for (int ph = 0; ph < sw; ph++)
             {
                 // Input columns ix with (ix + padLeft) % sw == ph, at q = (ix + padLeft) / sw.
-                int ix = ((ph - g.PadLeft) % sw + sw) % sw, q = (ix + g.PadLeft) / sw;
+                int ix = ((ph - g.PadLeft) % sw + sw) % sw;
+                if (ix < done) ix += (done - ix + sw - 1) / sw * sw;
+                int q = (ix + g.PadLeft) / sw;
                 var phase = dst.Slice(ph * l.Qw, l.Qw);
                 for (; ix < iw; ix += sw, q++) phase[q] = src[ix];
             }
@@ -170,7 +190,8 @@ internal static class DepthwiseConv2DKernels
             for (int j = 0; j < kw; j++) taps[i * kw + j] = i * prow + (j % sw) * l.Qw + j / sw;
         ref int rt = ref MemoryMarshal.GetReference(taps);
         ref float rp = ref MemoryMarshal.GetReference(p);
-        Span<float> tail = stackalloc float[V * 4];
+        Span<float> tail = stackalloc float[V];
+        var tailMask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(ow % V)).AsSingle();
         for (int m = 0; m < l.M; m++)
         {
             int oc = c * l.M + m;
@@ -203,10 +224,10 @@ internal static class DepthwiseConv2DKernels
                     }
                     else
                     {
-                        int count = ow - v;
-                        a0.CopyTo(tail); a1.CopyTo(tail.Slice(V)); a2.CopyTo(tail.Slice(2 * V)); a3.CopyTo(tail.Slice(3 * V));
-                        for (int k = 0; k < 4; k++)
-                            tail.Slice(k * V, count).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref ry, (oy + k) * ow + v), count));
+                        StoreTail(a0, ref Unsafe.Add(ref ry, oy * ow + v), ow - v, tailMask, tail);
+                        StoreTail(a1, ref Unsafe.Add(ref ry, (oy + 1) * ow + v), ow - v, tailMask, tail);
+                        StoreTail(a2, ref Unsafe.Add(ref ry, (oy + 2) * ow + v), ow - v, tailMask, tail);
+                        StoreTail(a3, ref Unsafe.Add(ref ry, (oy + 3) * ow + v), ow - v, tailMask, tail);
                     }
                 }
             }
@@ -225,14 +246,23 @@ internal static class DepthwiseConv2DKernels
                         a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rp, (nuint)(rowBase + Unsafe.Add(ref rt, t))), Vector512.Create(Unsafe.Add(ref rw, t)), a0);
                     a0 += a1;
                     if (v + V <= ow) a0.StoreUnsafe(ref ry, (nuint)(oy * ow + v));
-                    else
-                    {
-                        a0.CopyTo(tail);
-                        tail.Slice(0, ow - v).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref ry, oy * ow + v), ow - v));
-                    }
+                    else StoreTail(a0, ref Unsafe.Add(ref ry, oy * ow + v), ow - v, tailMask, tail);
                 }
             }
         }
+    }
+
+    /// <summary>Stores the first <paramref name="count"/> lanes (a masked store on AVX-512, else through <paramref name="tail"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreTail(Vector512<float> value, ref float destination, int count, Vector512<float> mask, Span<float> tail)
+    {
+        if (Avx512F.IsSupported)
+        {
+            fixed (float* p = &destination) Avx512F.MaskStore(p, mask, value);
+            return;
+        }
+        value.CopyTo(tail);
+        tail.Slice(0, count).CopyTo(MemoryMarshal.CreateSpan(ref destination, count));
     }
 
     private static void BackwardPlane(float[] x, float[] w, float[] dy, float[]? dx, float[] dw, float[] ws, int slot, int n, int c,
