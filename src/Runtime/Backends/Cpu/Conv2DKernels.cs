@@ -9,6 +9,7 @@ namespace Unroll;
 /// A 1×1, stride-1, unpadded convolution uses the input itself as col.
 /// Batches are split across threads by sample; each thread has its own slot in the workspace: a col buffer and a
 /// weight-gradient partial sum.
+/// Depthwise geometries (groups == in channels) go to <see cref="DepthwiseConv2DKernels"/> instead, a direct kernel.
 /// </summary>
 internal static class Conv2DKernels
 {
@@ -37,7 +38,9 @@ internal static class Conv2DKernels
     {
         if (capacity < 0) throw new ArgumentOutOfRangeException(nameof(capacity));
         var s = Check(geometry);
-        long length = (long)CpuParallel.ThreadCount * SlotLength(geometry, s);
+        // Room for both paths, so that the im2col path stays usable for a depthwise geometry (tests compare the two).
+        int slot = Math.Max(SlotLength(geometry, s), DepthwiseConv2DKernels.Applies(geometry) ? DepthwiseConv2DKernels.SlotLength(geometry) : 0);
+        long length = (long)CpuParallel.ThreadCount * slot;
         return checked((int)length);
     }
 
@@ -54,6 +57,11 @@ internal static class Conv2DKernels
 
     public static void Forward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, FloatBuffer workspace,
         int batch, in Conv2DGeometry geometry)
+        => Forward(input, weight, bias, output, workspace, batch, geometry, DepthwiseConv2DKernels.Applies(geometry));
+
+    /// <summary>Forward with the path chosen by the caller: <paramref name="depthwise"/> requires a depthwise geometry.</summary>
+    internal static void Forward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, FloatBuffer workspace,
+        int batch, in Conv2DGeometry geometry, bool depthwise)
     {
         const string op = "Conv2DForward";
         var s = Check(geometry);
@@ -62,6 +70,12 @@ internal static class Conv2DKernels
         var b = KernelArgs.NeedOptional(bias, nameof(bias), 1, geometry.OutChannels, op);
         var y = KernelArgs.Need(output, nameof(output), batch, geometry.OutputSize, op);
         var ws = KernelArgs.Array(workspace, nameof(workspace));
+        if (depthwise)
+        {
+            if (!DepthwiseConv2DKernels.Applies(geometry)) throw new ArgumentException($"Not a depthwise geometry: {geometry}.", nameof(geometry));
+            DepthwiseConv2DKernels.Forward(x, w, b, y, ws, batch, geometry);
+            return;
+        }
         int threads = Threads(geometry, s, batch, ws, op);
         if (threads > 1 && CpuParallel.TryEnter())
         {
@@ -115,6 +129,13 @@ internal static class Conv2DKernels
     public static void Backward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient,
         FloatBuffer? inputGradient, FloatBuffer weightGradient, FloatBuffer? biasGradient, FloatBuffer workspace,
         int batch, in Conv2DGeometry geometry)
+        => Backward(input, weight, outputGradient, inputGradient, weightGradient, biasGradient, workspace, batch, geometry,
+            DepthwiseConv2DKernels.Applies(geometry));
+
+    /// <summary>Backward with the path chosen by the caller: <paramref name="depthwise"/> requires a depthwise geometry.</summary>
+    internal static void Backward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient,
+        FloatBuffer? inputGradient, FloatBuffer weightGradient, FloatBuffer? biasGradient, FloatBuffer workspace,
+        int batch, in Conv2DGeometry geometry, bool depthwise)
     {
         const string op = "Conv2DBackward";
         var s = Check(geometry);
@@ -136,6 +157,12 @@ internal static class Conv2DKernels
             }
         }
 
+        if (depthwise)
+        {
+            if (!DepthwiseConv2DKernels.Applies(geometry)) throw new ArgumentException($"Not a depthwise geometry: {geometry}.", nameof(geometry));
+            DepthwiseConv2DKernels.Backward(x, w, dy, dx, dw, ws, batch, geometry);
+            return;
+        }
         int threads = Threads(geometry, s, batch, ws, op);
         var weightGrad = new Span<float>(dw, 0, geometry.WeightSize);
         if (threads > 1 && CpuParallel.TryEnter())
