@@ -8,8 +8,8 @@ using Unroll.Samples;
 // Trains a network from the zoo on Fashion-MNIST and reports test accuracy.
 //   dotnet run -c Release --project samples/Unroll.Samples -- train mlp --epochs 5
 const string usage = """
-    usage: Unroll.Samples train <mlp|lenet> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR]
-           Unroll.Samples summary <mlp|lenet>
+    usage: Unroll.Samples train <mlp|lenet|resnet|inception> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR]
+           Unroll.Samples summary <mlp|lenet|resnet|inception>
     """;
 
 try
@@ -21,12 +21,16 @@ try
         {
             "mlp" => Print(FashionMlp.Summary),
             "lenet" => Print(LeNet5.Summary),
+            "resnet" => Print(FashionResNet.Summary),
+            "inception" => Print(FashionInception.Summary),
             _ => throw new UsageException($"unknown network '{options.Network}'"),
         },
         "train" => options.Network switch
         {
             "mlp" => TrainCommand.Run<FashionMlp>(options),
             "lenet" => TrainCommand.Run<LeNet5>(options),
+            "resnet" => TrainCommand.Run<FashionResNet>(options),
+            "inception" => TrainCommand.Run<FashionInception>(options),
             _ => throw new UsageException($"unknown network '{options.Network}'"),
         },
         _ => throw new UsageException($"unknown command '{options.Command}'"),
