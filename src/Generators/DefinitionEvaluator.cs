@@ -751,6 +751,7 @@ internal sealed class DefinitionEvaluator
             case "BatchNorm": kind = LayerKind.BatchNorm; break;
             case "Flatten": kind = LayerKind.Flatten; break;
             case "Dropout": kind = LayerKind.Dropout; break;
+            case "Scale": kind = LayerKind.Scale; break;
             case "Linear": activation = Activation.Linear; break;
             case "Relu": activation = Activation.Relu; break;
             case "LeakyRelu": activation = Activation.LeakyRelu; break;
@@ -784,6 +785,7 @@ internal sealed class DefinitionEvaluator
         var value = kind switch
         {
             LayerKind.Dropout => Get("rate", 0.0),
+            LayerKind.Scale => Get("factor", 1.0),
             LayerKind.BatchNorm => Get("momentum", 0.99),
             _ => Get("alpha", activation == Activation.LeakyRelu ? 0.01 : activation == Activation.Elu ? 1.0 : 0.0),
         };

@@ -527,6 +527,8 @@ internal static class Emitter
                     return $"Flatten {layer.InputShape} → {output}";
                 case LayerKind.Dropout:
                     return $"Dropout {layer.Value.ToString("R", CultureInfo.InvariantCulture)} → {output}";
+                case LayerKind.Scale:
+                    return $"Scale ×{layer.Value.ToString("R", CultureInfo.InvariantCulture)} → {output}";
                 case LayerKind.BatchNorm:
                     return $"BatchNorm momentum {layer.Value.ToString("R", CultureInfo.InvariantCulture)}, ε {layer.Epsilon.ToString("R", CultureInfo.InvariantCulture)}{(layer.Scale ? "" : ", no scale")}{(layer.Center ? "" : ", no center")} → {output}";
                 case LayerKind.GlobalAvgPool2D:
@@ -607,6 +609,9 @@ internal static class Emitter
                         break;
                     case LayerKind.Flatten:
                         _w.Line($"// (a reshape: {output} is already laid out as {layer.OutputShape}; nothing to do)");
+                        break;
+                    case LayerKind.Scale:
+                        _w.Line($"_backend.Scale({input}, {output}, {Float(layer.Value)}, batch * {size});");
                         break;
                     case LayerKind.Dropout:
                         _w.Line("if (training)");
@@ -791,6 +796,9 @@ internal static class Emitter
                         break;
                     case LayerKind.ZeroPadding2D:
                         _w.Line($"_backend.ZeroPadding2DBackward({outputGradient}, {inputGradient}, batch, {Int(inShape.Channels)}, {Int(inShape.Height)}, {Int(inShape.Width)}, {Int(layer.PadTop)}, {Int(layer.PadLeft)}, {Int(layer.OutputShape.Height)}, {Int(layer.OutputShape.Width)});");
+                        break;
+                    case LayerKind.Scale:
+                        _w.Line($"_backend.Scale({outputGradient}, {inputGradient}, {Float(layer.Value)}, batch * {size});");
                         break;
                     case LayerKind.Dropout:
                         // After an inference pass dropout was the identity, and so is its gradient.

@@ -22,6 +22,7 @@ internal static class Naming
         LayerKind.SeparableConv2D => "separable_conv2d",
         LayerKind.Add => "add",
         LayerKind.Concat => "concatenate",
+        LayerKind.Scale => "scale",
         _ => activation switch
         {
             Activation.Relu => "relu",

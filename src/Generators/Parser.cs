@@ -25,7 +25,7 @@ internal static class Parser
     {
         "Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Dropout",
         "Linear", "Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax",
-        "BatchNorm", "GlobalAvgPool2D", "ZeroPadding2D", "DepthwiseConv2D", "SeparableConv2D",
+        "BatchNorm", "GlobalAvgPool2D", "ZeroPadding2D", "DepthwiseConv2D", "SeparableConv2D", "Scale",
     };
 
     public static ParseResult? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -234,6 +234,7 @@ internal static class Parser
             case "Unroll.AvgPool2DAttribute": kind = LayerKind.AvgPool2D; break;
             case "Unroll.FlattenAttribute": kind = LayerKind.Flatten; break;
             case "Unroll.DropoutAttribute": kind = LayerKind.Dropout; break;
+            case "Unroll.ScaleAttribute": kind = LayerKind.Scale; break;
             case "Unroll.DepthwiseConv2DAttribute": kind = LayerKind.DepthwiseConv2D; break;
             case "Unroll.SeparableConv2DAttribute": kind = LayerKind.SeparableConv2D; break;
             case "Unroll.BatchNormAttribute": kind = LayerKind.BatchNorm; value = 0.99; break;
@@ -267,7 +268,7 @@ internal static class Parser
                 case "kernel" or "size": kernelHeight = kernelWidth = (int)argument!; break;
                 case "kernelHeight": kernelHeight = (int)argument!; break;
                 case "kernelWidth": kernelWidth = (int)argument!; break;
-                case "rate" or "alpha": value = (double)argument!; break;
+                case "rate" or "alpha" or "factor": value = (double)argument!; break;
                 case "padding": pad = padBottom = padLeft = padRight = (int)argument!; break;
                 case "top": pad = (int)argument!; break;
                 case "bottom": padBottom = (int)argument!; break;

@@ -384,6 +384,11 @@ internal static class ShapeChecker
                 if (layer.Inputs.Count < 2) Fail($"{layer.Inputs.Count} input(s)", "Add needs two inputs");
                 break;
 
+            case LayerKind.Scale:
+                if (double.IsNaN(layer.Value) || double.IsInfinity(layer.Value) || Math.Abs(layer.Value) > float.MaxValue)
+                    Fail($"factor {Number(layer.Value)}", "the factor must be a finite number");
+                break;
+
             case LayerKind.Dropout:
                 if (!(layer.Value >= 0 && layer.Value < 1)) Fail($"rate {Number(layer.Value)}", "the dropout rate must be in [0, 1)");
                 break;

@@ -12,10 +12,8 @@ namespace Unroll.Models;
 /// block's last 1×1 convolution ("up") has a bias and neither BatchNorm nor activation.
 /// </para>
 /// <para>
-/// One difference: Keras adds <c>scale · up</c> to the block input (scale 0.17, 0.1 and 0.2 for A, B and C); Unroll has
-/// no constant-scaling layer, so the sum here is unscaled. Because "up" is a linear convolution with a bias, the two
-/// compute the same family of functions (Keras's weights load by multiplying "up"'s weight and bias by the scale); only
-/// the initial magnitude of the residual branch differs. Parameter counts are unaffected.
+/// As Keras, each block adds <c>scale · up</c> to its input, with scale 0.17, 0.1 and 0.2 for the A, B and C blocks and
+/// 1 for the last C block (whose activation is also dropped).
 /// </para>
 /// <para>Parameters: 55,873,736 in total, 55,813,192 trainable (Keras's <c>InceptionResNetV2().summary()</c>).</para>
 /// </remarks>
@@ -57,8 +55,8 @@ public partial class InceptionResNetV2
         bp = x.MaxPool2D(3, stride: 2);
         x = Tensor.Concat(b0, b1, b2, bp);
 
-        for (var i = 0; i < 9; i++) x = Block8(x, relu: true);
-        x = Block8(x, relu: false);                                        // Keras's last block: activation=None
+        for (var i = 0; i < 9; i++) x = Block8(x, scale: 0.2, relu: true);
+        x = Block8(x, scale: 1.0, relu: false);                            // Keras's last block: scale 1, activation=None
 
         x = ConvBn(x, 1536, 1, 1);                                         // conv_7b
         return x.GlobalAvgPool2D().Dense(1000).Softmax();
@@ -69,8 +67,15 @@ public partial class InceptionResNetV2
         x.Conv2D(filters, (rows, cols), stride: stride, padding: same ? Padding.Same : Padding.Valid, useBias: false)
          .BatchNorm(scale: false).Relu();
 
-    /// <summary>The residual branch's closing 1×1 convolution back to the block's width: bias, no BatchNorm, linear.</summary>
-    static Tensor Up(Tensor mixed, int channels) => mixed.Conv2D(channels, 1, useBias: true);
+    /// <summary>
+    /// The residual branch's closing 1×1 convolution back to the block's width (bias, no BatchNorm, linear), scaled
+    /// before it joins the block's input, as Keras's <c>Lambda(x + scale·up)</c>.
+    /// </summary>
+    static Tensor Up(Tensor mixed, int channels, double scale)
+    {
+        var up = mixed.Conv2D(channels, 1, useBias: true);
+        return scale == 1.0 ? up : up.Scale(scale);
+    }
 
     /// <summary>Inception-ResNet-A (Keras's <c>block35</c>).</summary>
     static Tensor Block35(Tensor x)
@@ -78,7 +83,7 @@ public partial class InceptionResNetV2
         var b0 = ConvBn(x, 32, 1, 1);
         var b1 = ConvBn(ConvBn(x, 32, 1, 1), 32, 3, 3);
         var b2 = ConvBn(ConvBn(ConvBn(x, 32, 1, 1), 48, 3, 3), 64, 3, 3);
-        return (x + Up(Tensor.Concat(b0, b1, b2), x.Channels)).Relu();
+        return (x + Up(Tensor.Concat(b0, b1, b2), x.Channels, 0.17)).Relu();
     }
 
     /// <summary>Inception-ResNet-B (Keras's <c>block17</c>).</summary>
@@ -86,15 +91,15 @@ public partial class InceptionResNetV2
     {
         var b0 = ConvBn(x, 192, 1, 1);
         var b1 = ConvBn(ConvBn(ConvBn(x, 128, 1, 1), 160, 1, 7), 192, 7, 1);
-        return (x + Up(Tensor.Concat(b0, b1), x.Channels)).Relu();
+        return (x + Up(Tensor.Concat(b0, b1), x.Channels, 0.1)).Relu();
     }
 
     /// <summary>Inception-ResNet-C (Keras's <c>block8</c>).</summary>
-    static Tensor Block8(Tensor x, bool relu)
+    static Tensor Block8(Tensor x, double scale, bool relu)
     {
         var b0 = ConvBn(x, 192, 1, 1);
         var b1 = ConvBn(ConvBn(ConvBn(x, 192, 1, 1), 224, 1, 3), 256, 3, 1);
-        var y = x + Up(Tensor.Concat(b0, b1), x.Channels);
+        var y = x + Up(Tensor.Concat(b0, b1), x.Channels, scale);
         return relu ? y.Relu() : y;
     }
 }

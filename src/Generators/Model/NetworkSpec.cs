@@ -17,6 +17,7 @@ internal enum LayerKind
     SeparableConv2D,
     Add,
     Concat,
+    Scale,
 }
 
 /// <summary>A type that encloses the network class (nested classes), outermost first.</summary>

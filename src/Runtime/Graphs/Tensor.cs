@@ -88,6 +88,9 @@ public sealed class Tensor
     /// <summary>See <see cref="BatchNormAttribute"/>.</summary>
     public Tensor BatchNorm(double momentum = 0.99, double epsilon = 1e-3, bool scale = true, bool center = true, string? name = null) => throw CompileTimeOnly();
 
+    /// <summary>See <see cref="ScaleAttribute"/>.</summary>
+    public Tensor Scale(double factor, string? name = null) => throw CompileTimeOnly();
+
     /// <summary>See <see cref="FlattenAttribute"/>.</summary>
     public Tensor Flatten(string? name = null) => throw CompileTimeOnly();
 

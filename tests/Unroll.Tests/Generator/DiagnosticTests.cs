@@ -83,6 +83,7 @@ public class DiagnosticTests
     [InlineData("Dense(0)", "Dense 'dense_1' has units 0, but a Dense layer needs at least 1 unit")]
     [InlineData("Dropout(1.0)", "Dropout 'dropout_1' has rate 1, but the dropout rate must be in [0, 1)")]
     [InlineData("LeakyRelu(double.NaN)", "LeakyRelu 'leaky_relu_1' has alpha NaN, but alpha must be a finite number")]
+    [InlineData("Scale(double.PositiveInfinity)", "Scale 'scale_1' has factor Infinity, but the factor must be a finite number")]
     [InlineData("Dense(3, Name = \"a b\")", "Dense 'a b' has Name \"a b\", but a name must be non-empty and use only letters, digits, '_' and '-'")]
     public void UNR0005_InvalidArgument_Vector(string layer, string message)
     {

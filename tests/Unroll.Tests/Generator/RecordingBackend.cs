@@ -89,6 +89,8 @@ internal sealed class RecordingBackend : IBackend
 
     public void Add(FloatBuffer a, FloatBuffer b, FloatBuffer output, int length) => Log(nameof(Add), a, b, output, length);
 
+    public void Scale(FloatBuffer input, FloatBuffer output, float factor, int length) => Log(nameof(Scale), input, output, factor, length);
+
     public void AddInPlace(FloatBuffer source, FloatBuffer destination, int length) => Log(nameof(AddInPlace), source, destination, length);
 
     public void ConcatChannelsForward(FloatBuffer input, FloatBuffer output, int batch, int inputChannels, int outputChannels, int channelOffset, int spatial)

@@ -29,6 +29,24 @@ public class GraphTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void Scale_multiplies_by_a_constant(IBackend backend)
+    {
+        foreach (int length in new[] { 1, 17, 1000 })
+        {
+            var x = Support.Random(length, 3);
+            var expected = new double[length];
+            for (int i = 0; i < length; i++) expected[i] = 0.17 * x[i];
+            var y = Support.Upload(backend, DenseTests.Filled(length + 1));
+            backend.Scale(Support.Upload(backend, x), y, 0.17f, length);
+            var got = Support.Download(backend, y);
+            Support.Close(expected, got, 1e-6, $"Scale {length}");
+            Assert.True(float.IsNaN(got[length]), "Scale wrote past length");
+        }
+        Assert.Throws<ArgumentException>(() => backend.Scale(backend.Allocate(8), backend.Allocate(7), 2f, 8));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public void Add_rejects_short_buffers(IBackend backend)
     {
         var e = Assert.Throws<ArgumentException>(() => backend.Add(backend.Allocate(8), backend.Allocate(7), backend.Allocate(8), 8));

@@ -9,10 +9,10 @@ namespace Unroll.Tests.Training;
 [Flatten, Dense(5), Sigmoid, Dense(3), Softmax]
 public partial class SmoothNet;
 
-/// <summary>A regression net with dropout and a linear output.</summary>
+/// <summary>A regression net with dropout, a constant scale and a linear output.</summary>
 [Network(4)]
 [Dense(8), LeakyRelu(0.1), Dropout(0.25)]
-[Dense(2), Linear]
+[Dense(2), Scale(0.5), Linear]
 public partial class RegressionNet;
 
 /// <summary>A binary classifier ending in a sigmoid, for the fused binary cross-entropy path.</summary>

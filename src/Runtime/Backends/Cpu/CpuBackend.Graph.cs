@@ -8,6 +8,10 @@ public sealed partial class CpuBackend
         => ElementwiseKernels.Add(a, b, output, length);
 
     /// <inheritdoc/>
+    public void Scale(FloatBuffer input, FloatBuffer output, float factor, int length)
+        => ElementwiseKernels.Scale(input, output, factor, length);
+
+    /// <inheritdoc/>
     public void AddInPlace(FloatBuffer source, FloatBuffer destination, int length)
         => ElementwiseKernels.AddInPlace(source, destination, length);
 

@@ -16,6 +16,14 @@ internal static class ElementwiseKernels
         TensorPrimitives.Add(new ReadOnlySpan<float>(x, 0, length), new ReadOnlySpan<float>(y, 0, length), new Span<float>(z, 0, length));
     }
 
+    public static void Scale(FloatBuffer input, FloatBuffer output, float factor, int length)
+    {
+        const string op = "Scale";
+        var x = KernelArgs.Need(input, nameof(input), 1, length, op);
+        var y = KernelArgs.Need(output, nameof(output), 1, length, op);
+        TensorPrimitives.Multiply(new ReadOnlySpan<float>(x, 0, length), factor, new Span<float>(y, 0, length));
+    }
+
     public static void AddInPlace(FloatBuffer source, FloatBuffer destination, int length)
     {
         const string op = "AddInPlace";
