@@ -137,4 +137,53 @@ public sealed class TrainerTests
         Assert.Contains("The loss became", e.Message);
         Assert.Contains("Lower the learning rate", e.Message);
     }
+
+    [Fact]
+    public void Auxiliary_heads_are_trained_with_their_loss_weight()
+    {
+        // AuxiliaryOutputNet: a shared trunk (dense_1), an auxiliary softmax head of 3 classes (dense_2, weight 0.4)
+        // and a main head of 4 (dense_3, dense_4). Labels stay below 3 so both heads can take them.
+        var random = new Random(8);
+        var features = new float[64 * 6];
+        for (var i = 0; i < features.Length; i++) features[i] = (float)(random.NextDouble() * 2 - 1);
+        var labels = new int[64];
+        for (var i = 0; i < labels.Length; i++) labels[i] = features[6 * i] > 0.3f ? 2 : features[6 * i] > -0.3f ? 1 : 0;
+        var data = Dataset.ForClassification(features, 6, labels, classes: 4);
+        var samples = new int[16];
+        for (var i = 0; i < samples.Length; i++) samples[i] = i;
+
+        float[] AuxWeightAfterOneStep(float learningRate)
+        {
+            var net = new AuxiliaryOutputNet(capacity: 16, seed: 4);
+            Assert.Equal(2, net.Outputs.Count);
+            Assert.Equal(0.4f, net.Outputs[1].LossWeight);
+            new Trainer<AuxiliaryOutputNet>(net, new SparseCategoricalCrossEntropy(), new Sgd(learningRate)).TrainStep(data, samples);
+            return net.GetParameter("dense_2.weight").Value.Span.ToArray();
+        }
+
+        // dense_2 feeds only the auxiliary head, so one SGD step moves it by lr · 0.4 · (the gradient of the auxiliary
+        // loss alone), which we compute directly: seed only the auxiliary output's gradient and run Backward.
+        var probe = new AuxiliaryOutputNet(capacity: 16, seed: 4);
+        probe.Backend.Upload(features.AsSpan(0, 16 * 6), probe.Input);
+        probe.Forward(16, training: true);
+        var logits = new float[16 * 3];
+        probe.Backend.Download(probe.Outputs[1].Logits, 0, logits);
+        var auxGradient = new float[16 * 3];
+        var targets = Array.ConvertAll(labels[..16], l => (float)l);
+        new SparseCategoricalCrossEntropy().ComputeFromLogits(logits, targets, auxGradient, 16, 3);
+        probe.Backend.Upload(new float[16 * 4], probe.Outputs[0].OutputGradient);
+        probe.Backend.Upload(auxGradient, probe.Outputs[1].OutputGradient);
+        probe.Backward(16, outputGradientIsForLogits: true);
+        var gradient = probe.GetParameter("dense_2.weight").Gradient.Span.ToArray();
+
+        var before = AuxWeightAfterOneStep(0f);
+        var after = AuxWeightAfterOneStep(0.5f);
+        for (var i = 0; i < before.Length; i++)
+            Assert.Equal(before[i] - 0.5f * 0.4f * gradient[i], after[i], 5);
+        Assert.NotEqual(before, after);
+
+        var trainer = new Trainer<AuxiliaryOutputNet>(new AuxiliaryOutputNet(capacity: 16, seed: 4), new SparseCategoricalCrossEntropy(), new Adam(0.01f));
+        var history = trainer.Fit(data, new FitOptions { Epochs = 30, BatchSize = 16 });
+        Assert.True(history[^1].Loss < history[0].Loss / 2, $"main loss went from {history[0].Loss} to {history[^1].Loss}");
+    }
 }
