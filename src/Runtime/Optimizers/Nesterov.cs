@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Unroll;
 
@@ -31,29 +29,5 @@ public sealed class Nesterov : Optimizer
 
     /// <inheritdoc/>
     protected override void Update(int index, Span<float> value, ReadOnlySpan<float> gradient)
-    {
-        Span<float> velocity = State(0, index);
-        float lr = LearningRate, mu = MomentumFactor;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated) i = Run<Lanes512>(value, gradient, velocity, i, lr, mu);
-        else if (Vector256.IsHardwareAccelerated) i = Run<Lanes256>(value, gradient, velocity, i, lr, mu);
-        Run<Lanes1>(value, gradient, velocity, i, lr, mu);
-    }
-
-    private static int Run<T>(Span<float> value, ReadOnlySpan<float> gradient, Span<float> velocity, int i, float learningRate, float momentum)
-        where T : struct, ILanes<T>
-    {
-        ref float p = ref MemoryMarshal.GetReference(value);
-        ref float g = ref MemoryMarshal.GetReference(gradient);
-        ref float v = ref MemoryMarshal.GetReference(velocity);
-        T lr = T.Create(learningRate), mu = T.Create(momentum);
-        for (; i <= value.Length - T.Count; i += T.Count)
-        {
-            T grad = T.Load(ref g, i);
-            T vel = T.Load(ref v, i) * mu + grad;
-            T.Store(vel, ref v, i);
-            T.Store(T.Load(ref p, i) - lr * (grad + mu * vel), ref p, i);
-        }
-        return i;
-    }
+        => Momentum.Apply(value, gradient, State(0, index), LearningRate, MomentumFactor, nesterov: true);
 }
