@@ -1,0 +1,102 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Threading;
+
+namespace Unroll.Benchmarks.Compare;
+
+/// <summary>
+/// The processor's single-precision peak, measured: every core runs 16 independent FMA chains (enough to cover the FMA
+/// latency on two pipes) at the widest vector width the machine accelerates, all at once; the rates add up.
+/// </summary>
+internal static class Peak
+{
+    /// <summary>Median over <paramref name="rounds"/> of the summed GFLOP/s of <paramref name="threads"/> threads.</summary>
+    public static double MeasureGflops(int threads, int rounds = 5)
+    {
+        var figures = new double[rounds];
+        for (var round = 0; round < rounds; round++)
+        {
+            var rates = new double[threads];
+            var workers = new Thread[threads];
+            using var start = new Barrier(threads);
+            for (var t = 0; t < threads; t++)
+            {
+                var index = t;
+                workers[t] = new Thread(() =>
+                {
+                    start.SignalAndWait();
+                    rates[index] = OneCore(iterations: 10_000_000);
+                });
+                workers[t].Start();
+            }
+            foreach (var worker in workers) worker.Join();
+            foreach (var rate in rates) figures[round] += rate;
+        }
+        Array.Sort(figures);
+        return figures[rounds / 2];
+    }
+
+    /// <summary>Nominal peak from /proc/cpuinfo's clock (often the base clock under a hypervisor), or null if unknown.</summary>
+    public static (double Gflops, double Mhz, int FlopsPerCycle)? Nominal(int cores)
+    {
+        var mhz = MachineInfo.ClockMhz();
+        if (mhz is null) return null;
+        // Two FMA pipes on Zen 4/5 and recent Intel cores; each FMA is two flops per lane.
+        var flopsPerCycle = 2 * 2 * (Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4);
+        return (cores * mhz.Value * 1e-3 * flopsPerCycle, mhz.Value, flopsPerCycle);
+    }
+
+    private static double OneCore(int iterations)
+    {
+        var watch = Stopwatch.StartNew();
+        var lanes = Vector512.IsHardwareAccelerated ? Chains512(iterations) : Chains256(iterations);
+        return 16.0 * lanes * 2 * iterations / watch.Elapsed.TotalSeconds / 1e9;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Chains512(int iterations)
+    {
+        var m = Vector512.Create(0.999999f);
+        var add = Vector512.Create(1e-7f);
+        Vector512<float> a0 = m, a1 = m, a2 = m, a3 = m, a4 = m, a5 = m, a6 = m, a7 = m, a8 = m, a9 = m, a10 = m, a11 = m, a12 = m, a13 = m, a14 = m, a15 = m;
+        for (var i = 0; i < iterations; i++)
+        {
+            a0 = Vector512.FusedMultiplyAdd(a0, m, add); a1 = Vector512.FusedMultiplyAdd(a1, m, add);
+            a2 = Vector512.FusedMultiplyAdd(a2, m, add); a3 = Vector512.FusedMultiplyAdd(a3, m, add);
+            a4 = Vector512.FusedMultiplyAdd(a4, m, add); a5 = Vector512.FusedMultiplyAdd(a5, m, add);
+            a6 = Vector512.FusedMultiplyAdd(a6, m, add); a7 = Vector512.FusedMultiplyAdd(a7, m, add);
+            a8 = Vector512.FusedMultiplyAdd(a8, m, add); a9 = Vector512.FusedMultiplyAdd(a9, m, add);
+            a10 = Vector512.FusedMultiplyAdd(a10, m, add); a11 = Vector512.FusedMultiplyAdd(a11, m, add);
+            a12 = Vector512.FusedMultiplyAdd(a12, m, add); a13 = Vector512.FusedMultiplyAdd(a13, m, add);
+            a14 = Vector512.FusedMultiplyAdd(a14, m, add); a15 = Vector512.FusedMultiplyAdd(a15, m, add);
+        }
+        Sink = Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15);
+        return Vector512<float>.Count;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Chains256(int iterations)
+    {
+        var m = Vector256.Create(0.999999f);
+        var add = Vector256.Create(1e-7f);
+        Vector256<float> a0 = m, a1 = m, a2 = m, a3 = m, a4 = m, a5 = m, a6 = m, a7 = m, a8 = m, a9 = m, a10 = m, a11 = m, a12 = m, a13 = m, a14 = m, a15 = m;
+        for (var i = 0; i < iterations; i++)
+        {
+            a0 = Vector256.FusedMultiplyAdd(a0, m, add); a1 = Vector256.FusedMultiplyAdd(a1, m, add);
+            a2 = Vector256.FusedMultiplyAdd(a2, m, add); a3 = Vector256.FusedMultiplyAdd(a3, m, add);
+            a4 = Vector256.FusedMultiplyAdd(a4, m, add); a5 = Vector256.FusedMultiplyAdd(a5, m, add);
+            a6 = Vector256.FusedMultiplyAdd(a6, m, add); a7 = Vector256.FusedMultiplyAdd(a7, m, add);
+            a8 = Vector256.FusedMultiplyAdd(a8, m, add); a9 = Vector256.FusedMultiplyAdd(a9, m, add);
+            a10 = Vector256.FusedMultiplyAdd(a10, m, add); a11 = Vector256.FusedMultiplyAdd(a11, m, add);
+            a12 = Vector256.FusedMultiplyAdd(a12, m, add); a13 = Vector256.FusedMultiplyAdd(a13, m, add);
+            a14 = Vector256.FusedMultiplyAdd(a14, m, add); a15 = Vector256.FusedMultiplyAdd(a15, m, add);
+        }
+        Sink = Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15);
+        return Vector256<float>.Count;
+    }
+
+    /// <summary>Keeps the chains' result alive so the JIT cannot drop them.</summary>
+    public static float Sink;
+}

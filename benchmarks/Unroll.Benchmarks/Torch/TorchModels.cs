@@ -1,0 +1,83 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Unroll.Benchmarks.Torch;
+
+// Unroll.Tensor (the definition-method symbol) would otherwise win over libtorch\'s tensor inside namespace Unroll.
+using Tensor = TorchSharp.torch.Tensor;
+
+/// <summary>
+/// The zoo networks the comparison runs, written in TorchSharp with the same layers and shapes as Unroll's declarations
+/// (src/Models). Training heads end in logits (the loss applies softmax, as Unroll's fused softmax cross-entropy does);
+/// <c>withSoftmax</c> adds the softmax that Unroll's inference output includes.
+/// </summary>
+internal static class TorchModels
+{
+    /// <summary>Unroll.Models.FashionMlp: 784 → 256 → 128 → 10.</summary>
+    public static Module<Tensor, Tensor> FashionMlp(bool withSoftmax) => Head(withSoftmax,
+        Linear(784, 256), ReLU(), Linear(256, 128), ReLU(), Linear(128, 10));
+
+    /// <summary>Unroll.Models.LeNet5: conv 6@5×5 same, pool, conv 16@5×5 valid, pool, 120, 84, 10.</summary>
+    public static Module<Tensor, Tensor> LeNet5(bool withSoftmax) => Head(withSoftmax,
+        Conv2d(1, 6, 5, padding: 2), ReLU(), MaxPool2d(2),
+        Conv2d(6, 16, 5), ReLU(), MaxPool2d(2),
+        Flatten(), Linear(400, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, 10));
+
+    /// <summary>
+    /// Unroll.Models.ResNet50, which follows Keras: biased convolutions, BatchNorm ε = 1.001e-5 and momentum 0.99
+    /// (PyTorch's momentum is 1 − Keras's), explicit zero padding in the stem, the stride on the first 1×1 of a block.
+    /// </summary>
+    public static Module<Tensor, Tensor> ResNet50(bool withSoftmax)
+    {
+        var layers = new System.Collections.Generic.List<Module<Tensor, Tensor>>
+        {
+            ZeroPad2d(3), Conv2d(3, 64, 7, stride: 2), Norm(64), ReLU(), ZeroPad2d(1), MaxPool2d(3, 2),
+        };
+        var channels = 64;
+        foreach (var (filters, blocks, stride) in new[] { (64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2) })
+        {
+            for (var i = 0; i < blocks; i++)
+            {
+                layers.Add(new Bottleneck(channels, filters, i == 0 ? stride : 1, projection: i == 0));
+                channels = 4 * filters;
+            }
+        }
+        layers.AddRange([AdaptiveAvgPool2d(1), Flatten(), Linear(2048, 1000)]);
+        return Head(withSoftmax, layers.ToArray());
+    }
+
+    private static Module<Tensor, Tensor> Head(bool withSoftmax, params Module<Tensor, Tensor>[] layers) =>
+        withSoftmax ? Sequential([.. layers, Softmax(1)]) : Sequential(layers);
+
+    private static BatchNorm2d Norm(int channels) => BatchNorm2d(channels, eps: 1.001e-5, momentum: 0.01);
+
+    /// <summary>Keras's resnet.block1: 1×1 (strided) → 3×3 → 1×1 to 4·filters, plus the shortcut, then ReLU.</summary>
+    private sealed class Bottleneck : Module<Tensor, Tensor>
+    {
+        private readonly Module<Tensor, Tensor> residual;
+        private readonly Module<Tensor, Tensor> shortcut;
+
+        public Bottleneck(int inputs, int filters, int stride, bool projection) : base(nameof(Bottleneck))
+        {
+            residual = Sequential(
+                Conv2d(inputs, filters, 1, stride: stride), Norm(filters), ReLU(),
+                Conv2d(filters, filters, 3, padding: 1), Norm(filters), ReLU(),
+                Conv2d(filters, 4 * filters, 1), Norm(4 * filters));
+            shortcut = projection ? Sequential(Conv2d(inputs, 4 * filters, 1, stride: stride), Norm(4 * filters)) : Identity();
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x) => functional.relu(residual.forward(x) + shortcut.forward(x));
+    }
+
+    public static long ParameterCount(Module module)
+    {
+        long total = 0;
+        foreach (var parameter in module.parameters()) total += parameter.numel();
+        foreach (var (_, buffer) in module.named_buffers())
+            if (buffer.dtype == ScalarType.Float32) total += buffer.numel(); // running mean and variance, as Keras counts them
+        return total;
+    }
+}
