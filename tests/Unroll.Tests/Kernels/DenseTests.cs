@@ -5,12 +5,13 @@ namespace Unroll.Tests.Kernels;
 
 public class DenseTests
 {
-    // batch 1 and 3 take the dot-product path, 5 and 70 the GEMM (70·40·90 is above the threading threshold).
+    // batch 1 and 3 take the matrix-vector path (3·300·301 splits its rows across threads, leaving a group of fewer than four),
+    // 5 and 70 the GEMM (70·40·90 is above the threading threshold).
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public void Forward_matches_reference(IBackend backend)
     {
-        foreach (var (batch, inputs, units) in new[] { (1, 7, 5), (3, 33, 17), (5, 64, 10), (70, 90, 40) })
+        foreach (var (batch, inputs, units) in new[] { (1, 7, 5), (3, 33, 17), (1, 77, 6), (3, 301, 300), (5, 64, 10), (70, 90, 40) })
             foreach (bool withBias in new[] { true, false })
             {
                 var x = Support.Random(batch * inputs, 1); var w = Support.Random(units * inputs, 2); var b = Support.Random(units, 3);

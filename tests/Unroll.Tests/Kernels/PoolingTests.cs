@@ -12,9 +12,13 @@ public class PoolingTests
         yield return ("3×3 stride 2 pad 1 (bottom padded, right not)", new Pool2DGeometry(2, 7, 8, 3, 3, 2, 2, 1, 1, 4, 4));
         yield return ("3×2 stride (1, 2), overlapping", new Pool2DGeometry(3, 5, 7, 3, 2, 1, 2, 0, 0, 3, 3));
         yield return ("2×2 stride 2 pad (1, 0)", new Pool2DGeometry(1, 5, 4, 2, 2, 2, 2, 1, 0, 3, 2));
+        yield return ("2×2 stride 2, odd sizes (last row and column unread)", new Pool2DGeometry(2, 7, 9, 2, 2, 2, 2, 0, 0, 3, 4));
     }
 
     private const int Batch = 2;
+
+    /// <summary>Large enough that the kernels split the planes across threads.</summary>
+    private const int LargeBatch = 300;
 
     /// <summary>Distinct values at least 0.01 apart, so no window has a tie and finite differences never cross a kink.</summary>
     private static float[] Distinct(int length, int seed)
@@ -58,6 +62,36 @@ public class PoolingTests
             dx = Support.Upload(backend, DenseTests.Filled(x.Length));
             backend.AvgPool2DBackward(Support.Upload(backend, r), dx, Batch, g);
             Support.Close(Support.NumericGradient(xd, p => Reference.Pool(p, Batch, g, false), rd), Support.Download(backend, dx), 1e-5, $"avg {name}: dx");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void Large_batches_split_across_threads_match_the_reference(IBackend backend)
+    {
+        foreach (var (name, g) in Cases())
+        {
+            var x = Distinct(LargeBatch * g.InputSize, 3);
+            var dy = Support.Random(LargeBatch * g.OutputSize, 4);
+            foreach (bool max in new[] { true, false })
+            {
+                var y = backend.Allocate(LargeBatch * g.OutputSize);
+                var dx = Support.Upload(backend, DenseTests.Filled(x.Length));
+                if (max)
+                {
+                    backend.MaxPool2DForward(Support.Upload(backend, x), y, LargeBatch, g);
+                    backend.MaxPool2DBackward(Support.Upload(backend, x), Support.Upload(backend, dy), dx, LargeBatch, g);
+                }
+                else
+                {
+                    backend.AvgPool2DForward(Support.Upload(backend, x), y, LargeBatch, g);
+                    backend.AvgPool2DBackward(Support.Upload(backend, dy), dx, LargeBatch, g);
+                }
+                var label = $"{(max ? "max" : "avg")} {name}, batch {LargeBatch}";
+                // Inputs reach ±(count / 200), so float rounding of a window's sum is about 1e-5.
+                Support.Close(Reference.Pool(Support.ToDouble(x), LargeBatch, g, max), Support.Download(backend, y), 1e-4, label);
+                Support.Close(Reference.PoolBackward(Support.ToDouble(x), Support.ToDouble(dy), LargeBatch, g, max), Support.Download(backend, dx), 1e-4, label + ": dx");
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 
 namespace Unroll.Tests.Kernels;
@@ -78,6 +79,33 @@ internal static class Reference
                     y[(p * g.OutHeight + oy) * g.OutWidth + ox] = max ? best : sum / count;
                 }
         return y;
+    }
+
+    /// <summary>Pooling's input gradient: max sends each window's gradient to its first largest cell, average spreads it evenly.</summary>
+    public static double[] PoolBackward(double[] x, double[] dy, int batch, Pool2DGeometry g, bool max)
+    {
+        var dx = new double[batch * g.InputSize];
+        for (int p = 0; p < batch * g.Channels; p++)
+            for (int oy = 0; oy < g.OutHeight; oy++)
+                for (int ox = 0; ox < g.OutWidth; ox++)
+                {
+                    var cells = new List<int>();
+                    for (int i = 0; i < g.WindowHeight; i++)
+                        for (int j = 0; j < g.WindowWidth; j++)
+                        {
+                            int iy = oy * g.StrideHeight - g.PadTop + i, ix = ox * g.StrideWidth - g.PadLeft + j;
+                            if (iy >= 0 && iy < g.InHeight && ix >= 0 && ix < g.InWidth) cells.Add((p * g.InHeight + iy) * g.InWidth + ix);
+                        }
+                    double gradient = dy[(p * g.OutHeight + oy) * g.OutWidth + ox];
+                    if (max)
+                    {
+                        int best = cells[0];
+                        foreach (int cell in cells) if (x[cell] > x[best]) best = cell;
+                        dx[best] += gradient;
+                    }
+                    else foreach (int cell in cells) dx[cell] += gradient / cells.Count;
+                }
+        return dx;
     }
 
     public static double[] Activation(Activation activation, double alpha, double[] x, int batch, int features)

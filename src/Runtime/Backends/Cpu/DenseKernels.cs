@@ -18,13 +18,7 @@ internal static class DenseKernels
         var y = KernelArgs.Need(output, nameof(output), batch, units, op);
         if (batch < DotBatchLimit)
         {
-            for (int s = 0; s < batch; s++)
-            {
-                var xs = new ReadOnlySpan<float>(x, s * inputs, inputs);
-                var ys = new Span<float>(y, s * units, units);
-                for (int u = 0; u < units; u++)
-                    ys[u] = TensorPrimitives.Dot(xs, new ReadOnlySpan<float>(w, u * inputs, inputs)) + (b is null ? 0f : b[u]);
-            }
+            GemvKernels.Forward(x, w, b, y, batch, inputs, units);
             return;
         }
         if (b is not null)

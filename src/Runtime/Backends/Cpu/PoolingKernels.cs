@@ -6,35 +6,23 @@ namespace Unroll;
 /// Max and average pooling over (batch, channels, height, width). Windows start at (oy·sh − padTop, ox·sw − padLeft);
 /// padded cells are skipped: max pooling never picks them and average pooling does not count them.
 /// </summary>
+/// <remarks>
+/// Every kernel works plane by plane (one channel of one sample), so large batches split across the pool's threads by
+/// planes. The common 2×2, stride-2, unpadded window has its own loop; any other window is clipped to the input once
+/// per output.
+/// </remarks>
 internal static class PoolingKernels
 {
+    /// <summary>Below this many input values a call stays on one thread: a fork costs more than it saves.</summary>
+    private const int ParallelThreshold = 1 << 15;
+
+    private enum Op { MaxForward, MaxBackward, AvgForward, AvgBackward }
+
     private static void Check(in Pool2DGeometry g)
     {
         if (g.Channels <= 0 || g.InHeight <= 0 || g.InWidth <= 0 || g.WindowHeight <= 0 || g.WindowWidth <= 0
             || g.StrideHeight <= 0 || g.StrideWidth <= 0 || g.OutHeight <= 0 || g.OutWidth <= 0)
             throw new ArgumentException($"Pool2D geometry has a non-positive size: {g}.", nameof(g));
-    }
-
-    /// <summary>The window's rows [y0, y1) and columns [x0, x1) clipped to the input.</summary>
-    private static (int y0, int y1, int x0, int x1) Window(in Pool2DGeometry g, int oy, int ox)
-    {
-        int y = oy * g.StrideHeight - g.PadTop, x = ox * g.StrideWidth - g.PadLeft;
-        return (Math.Max(y, 0), Math.Min(y + g.WindowHeight, g.InHeight), Math.Max(x, 0), Math.Min(x + g.WindowWidth, g.InWidth));
-    }
-
-    /// <summary>Index in the plane of the window's first largest value, or −1 for a window entirely in the padding.</summary>
-    private static int ArgMax(ReadOnlySpan<float> plane, in Pool2DGeometry g, int oy, int ox)
-    {
-        var (y0, y1, x0, x1) = Window(g, oy, ox);
-        int best = -1;
-        float max = float.NegativeInfinity;
-        for (int y = y0; y < y1; y++)
-        {
-            var row = plane.Slice(y * g.InWidth);
-            for (int x = x0; x < x1; x++)
-                if (row[x] > max || best < 0) { max = row[x]; best = y * g.InWidth + x; }
-        }
-        return best;
     }
 
     public static void MaxForward(FloatBuffer input, FloatBuffer output, int batch, in Pool2DGeometry g)
@@ -43,18 +31,7 @@ internal static class PoolingKernels
         Check(g);
         var x = KernelArgs.Need(input, nameof(input), batch, g.InputSize, op);
         var y = KernelArgs.Need(output, nameof(output), batch, g.OutputSize, op);
-        int planeIn = g.InHeight * g.InWidth, planeOut = g.OutHeight * g.OutWidth;
-        for (int p = 0; p < batch * g.Channels; p++)
-        {
-            var plane = new ReadOnlySpan<float>(x, p * planeIn, planeIn);
-            var dst = new Span<float>(y, p * planeOut, planeOut);
-            for (int oy = 0; oy < g.OutHeight; oy++)
-                for (int ox = 0; ox < g.OutWidth; ox++)
-                {
-                    int arg = ArgMax(plane, g, oy, ox);
-                    dst[oy * g.OutWidth + ox] = arg < 0 ? 0f : plane[arg];
-                }
-        }
+        Run(Op.MaxForward, x, null, y, batch, g);
     }
 
     public static void MaxBackward(FloatBuffer input, FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in Pool2DGeometry g)
@@ -64,20 +41,7 @@ internal static class PoolingKernels
         var x = KernelArgs.Need(input, nameof(input), batch, g.InputSize, op);
         var dy = KernelArgs.Need(outputGradient, nameof(outputGradient), batch, g.OutputSize, op);
         var dx = KernelArgs.Need(inputGradient, nameof(inputGradient), batch, g.InputSize, op);
-        int planeIn = g.InHeight * g.InWidth, planeOut = g.OutHeight * g.OutWidth;
-        new Span<float>(dx, 0, batch * g.InputSize).Clear();
-        for (int p = 0; p < batch * g.Channels; p++)
-        {
-            var plane = new ReadOnlySpan<float>(x, p * planeIn, planeIn);
-            var grad = new Span<float>(dx, p * planeIn, planeIn);
-            var src = new ReadOnlySpan<float>(dy, p * planeOut, planeOut);
-            for (int oy = 0; oy < g.OutHeight; oy++)
-                for (int ox = 0; ox < g.OutWidth; ox++)
-                {
-                    int arg = ArgMax(plane, g, oy, ox);
-                    if (arg >= 0) grad[arg] += src[oy * g.OutWidth + ox];
-                }
-        }
+        Run(Op.MaxBackward, x, dy, dx, batch, g);
     }
 
     public static void AvgForward(FloatBuffer input, FloatBuffer output, int batch, in Pool2DGeometry g)
@@ -86,25 +50,7 @@ internal static class PoolingKernels
         Check(g);
         var x = KernelArgs.Need(input, nameof(input), batch, g.InputSize, op);
         var y = KernelArgs.Need(output, nameof(output), batch, g.OutputSize, op);
-        int planeIn = g.InHeight * g.InWidth, planeOut = g.OutHeight * g.OutWidth;
-        for (int p = 0; p < batch * g.Channels; p++)
-        {
-            var plane = new ReadOnlySpan<float>(x, p * planeIn, planeIn);
-            var dst = new Span<float>(y, p * planeOut, planeOut);
-            for (int oy = 0; oy < g.OutHeight; oy++)
-                for (int ox = 0; ox < g.OutWidth; ox++)
-                {
-                    var (y0, y1, x0, x1) = Window(g, oy, ox);
-                    float sum = 0f;
-                    for (int yy = y0; yy < y1; yy++)
-                    {
-                        var row = plane.Slice(yy * g.InWidth);
-                        for (int xx = x0; xx < x1; xx++) sum += row[xx];
-                    }
-                    int count = Math.Max(0, y1 - y0) * Math.Max(0, x1 - x0);
-                    dst[oy * g.OutWidth + ox] = count == 0 ? 0f : sum / count;
-                }
-        }
+        Run(Op.AvgForward, x, null, y, batch, g);
     }
 
     public static void AvgBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in Pool2DGeometry g)
@@ -113,25 +59,159 @@ internal static class PoolingKernels
         Check(g);
         var dy = KernelArgs.Need(outputGradient, nameof(outputGradient), batch, g.OutputSize, op);
         var dx = KernelArgs.Need(inputGradient, nameof(inputGradient), batch, g.InputSize, op);
-        int planeIn = g.InHeight * g.InWidth, planeOut = g.OutHeight * g.OutWidth;
-        new Span<float>(dx, 0, batch * g.InputSize).Clear();
-        for (int p = 0; p < batch * g.Channels; p++)
+        Run(Op.AvgBackward, null, dy, dx, batch, g);
+    }
+
+    /// <summary>Runs <paramref name="op"/> over all planes: on the pool's threads when the work is large enough.</summary>
+    private static void Run(Op op, float[]? x, float[]? dy, float[] result, int batch, in Pool2DGeometry g)
+    {
+        int planes = batch * g.Channels;
+        if ((long)batch * g.InputSize >= ParallelThreshold && planes > 1 && CpuParallel.TryEnter())
         {
-            var grad = new Span<float>(dx, p * planeIn, planeIn);
-            var src = new ReadOnlySpan<float>(dy, p * planeOut, planeOut);
-            for (int oy = 0; oy < g.OutHeight; oy++)
-                for (int ox = 0; ox < g.OutWidth; ox++)
+            try
+            {
+                var job = PlaneJob.Instance;
+                (job.Op, job.X, job.Dy, job.Result, job.Planes, job.G) = (op, x, dy, result, planes, g);
+                CpuParallel.Run(job, Math.Min(CpuParallel.ThreadCount, planes));
+                (job.X, job.Dy, job.Result) = (null, null, null!);
+            }
+            finally { CpuParallel.Exit(); }
+            return;
+        }
+        Planes(op, x, dy, result, 0, planes, g);
+    }
+
+    private sealed class PlaneJob : ParallelWork
+    {
+        public static readonly PlaneJob Instance = new();
+        public Op Op;
+        public float[]? X, Dy;
+        public float[] Result = null!;
+        public int Planes;
+        public Pool2DGeometry G;
+
+        public override void Run(int worker, int workers) =>
+            PoolingKernels.Planes(Op, X, Dy, Result, (int)((long)Planes * worker / workers), (int)((long)Planes * (worker + 1) / workers), G);
+    }
+
+    private static void Planes(Op op, float[]? x, float[]? dy, float[] result, int first, int end, in Pool2DGeometry g)
+    {
+        int planeIn = g.InHeight * g.InWidth, planeOut = g.OutHeight * g.OutWidth;
+        if (op is Op.MaxBackward or Op.AvgBackward)
+            new Span<float>(result, first * planeIn, (end - first) * planeIn).Clear();
+        bool twoByTwo = g.WindowHeight == 2 && g.WindowWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
+            && g.PadTop == 0 && g.PadLeft == 0 && 2 * g.OutHeight <= g.InHeight && 2 * g.OutWidth <= g.InWidth;
+        for (int p = first; p < end; p++)
+        {
+            int inBase = p * planeIn, outBase = p * planeOut;
+            switch (op)
+            {
+                case Op.MaxForward when twoByTwo: MaxForward2x2(x!, inBase, result, outBase, g); break;
+                case Op.MaxBackward when twoByTwo: MaxBackward2x2(x!, inBase, dy!, outBase, result, g); break;
+                case Op.MaxForward: MaxPlane(x!, inBase, null, outBase, result, g); break;
+                case Op.MaxBackward: MaxPlane(x!, inBase, dy, outBase, result, g); break;
+                case Op.AvgForward: AvgForwardPlane(x!, inBase, result, outBase, g); break;
+                case Op.AvgBackward: AvgBackwardPlane(dy!, outBase, result, inBase, g); break;
+            }
+        }
+    }
+
+    private static void MaxForward2x2(float[] x, int inBase, float[] y, int outBase, in Pool2DGeometry g)
+    {
+        int w = g.InWidth;
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            int top = inBase + 2 * oy * w, bottom = top + w, o = outBase + oy * g.OutWidth;
+            for (int ox = 0; ox < g.OutWidth; ox++, top += 2, bottom += 2)
+                y[o + ox] = MathF.Max(MathF.Max(x[top], x[top + 1]), MathF.Max(x[bottom], x[bottom + 1]));
+        }
+    }
+
+    /// <summary>Each window's gradient goes to its first largest cell in row-major order (as <see cref="MaxPlane"/> picks it).</summary>
+    private static void MaxBackward2x2(float[] x, int inBase, float[] dy, int outBase, float[] dx, in Pool2DGeometry g)
+    {
+        int w = g.InWidth;
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            int top = inBase + 2 * oy * w, o = outBase + oy * g.OutWidth;
+            for (int ox = 0; ox < g.OutWidth; ox++, top += 2)
+            {
+                int best = top;
+                if (x[top + 1] > x[best]) best = top + 1;
+                if (x[top + w] > x[best]) best = top + w;
+                if (x[top + w + 1] > x[best]) best = top + w + 1;
+                dx[best] = dy[o + ox];
+            }
+        }
+    }
+
+    /// <summary>Max pooling of one plane; with <paramref name="dy"/>, routes each window's gradient to its first largest cell instead.</summary>
+    private static void MaxPlane(float[] x, int inBase, float[]? dy, int outBase, float[] result, in Pool2DGeometry g)
+    {
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            int top = oy * g.StrideHeight - g.PadTop;
+            int y0 = Math.Max(top, 0), y1 = Math.Min(top + g.WindowHeight, g.InHeight);
+            for (int ox = 0; ox < g.OutWidth; ox++)
+            {
+                int left = ox * g.StrideWidth - g.PadLeft;
+                int x0 = Math.Max(left, 0), x1 = Math.Min(left + g.WindowWidth, g.InWidth);
+                int best = -1;
+                float max = float.NegativeInfinity;
+                for (int yy = y0; yy < y1; yy++)
                 {
-                    var (y0, y1, x0, x1) = Window(g, oy, ox);
-                    int count = Math.Max(0, y1 - y0) * Math.Max(0, x1 - x0);
-                    if (count == 0) continue;
-                    float share = src[oy * g.OutWidth + ox] / count;
-                    for (int yy = y0; yy < y1; yy++)
-                    {
-                        var row = grad.Slice(yy * g.InWidth);
-                        for (int xx = x0; xx < x1; xx++) row[xx] += share;
-                    }
+                    int row = inBase + yy * g.InWidth;
+                    for (int xx = x0; xx < x1; xx++)
+                        if (best < 0 || x[row + xx] > max) { max = x[row + xx]; best = row + xx; }
                 }
+                int o = outBase + oy * g.OutWidth + ox;
+                if (dy is null) result[o] = best < 0 ? 0f : max;
+                else if (best >= 0) result[best] += dy[o];
+            }
+        }
+    }
+
+    private static void AvgForwardPlane(float[] x, int inBase, float[] y, int outBase, in Pool2DGeometry g)
+    {
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            int top = oy * g.StrideHeight - g.PadTop;
+            int y0 = Math.Max(top, 0), y1 = Math.Min(top + g.WindowHeight, g.InHeight);
+            for (int ox = 0; ox < g.OutWidth; ox++)
+            {
+                int left = ox * g.StrideWidth - g.PadLeft;
+                int x0 = Math.Max(left, 0), x1 = Math.Min(left + g.WindowWidth, g.InWidth);
+                float sum = 0f;
+                for (int yy = y0; yy < y1; yy++)
+                {
+                    int row = inBase + yy * g.InWidth;
+                    for (int xx = x0; xx < x1; xx++) sum += x[row + xx];
+                }
+                int count = Math.Max(0, y1 - y0) * Math.Max(0, x1 - x0);
+                y[outBase + oy * g.OutWidth + ox] = count == 0 ? 0f : sum / count;
+            }
+        }
+    }
+
+    private static void AvgBackwardPlane(float[] dy, int outBase, float[] dx, int inBase, in Pool2DGeometry g)
+    {
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            int top = oy * g.StrideHeight - g.PadTop;
+            int y0 = Math.Max(top, 0), y1 = Math.Min(top + g.WindowHeight, g.InHeight);
+            for (int ox = 0; ox < g.OutWidth; ox++)
+            {
+                int left = ox * g.StrideWidth - g.PadLeft;
+                int x0 = Math.Max(left, 0), x1 = Math.Min(left + g.WindowWidth, g.InWidth);
+                int count = Math.Max(0, y1 - y0) * Math.Max(0, x1 - x0);
+                if (count == 0) continue;
+                float share = dy[outBase + oy * g.OutWidth + ox] / count;
+                for (int yy = y0; yy < y1; yy++)
+                {
+                    int row = inBase + yy * g.InWidth;
+                    for (int xx = x0; xx < x1; xx++) dx[row + xx] += share;
+                }
+            }
         }
     }
 }
