@@ -19,6 +19,11 @@ public class Conv2DTests
         yield return ("5×5 stride 2 pad 2, groups 2", 2, new Conv2DGeometry(2, 9, 9, 4, 5, 5, 2, 2, 2, 2, 5, 5, Groups: 2));
         // Above the threading threshold: samples are split across threads.
         yield return ("threaded batch 12", 12, new Conv2DGeometry(3, 12, 12, 8, 3, 3, 1, 1, 1, 1, 12, 12));
+        // Stride 1 and at most 16 channels: the direct kernel (rows of eight pixels, an overlapping last block, padding
+        // cut at every edge, uneven bottom/right padding, threads); 17 output channels go back to im2col.
+        yield return ("direct: 16 out, 5×5 pad (2, 1)", 3, new Conv2DGeometry(6, 12, 11, 16, 5, 5, 1, 1, 2, 1, 10, 9));
+        yield return ("direct: 1 in, 5×5 same", 3, new Conv2DGeometry(1, 10, 14, 6, 5, 5, 1, 1, 2, 2, 10, 14));
+        yield return ("17 out channels, 3×3 same", 2, new Conv2DGeometry(2, 5, 9, 17, 3, 3, 1, 1, 1, 1, 5, 9));
     }
 
     [Theory]

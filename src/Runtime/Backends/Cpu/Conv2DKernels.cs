@@ -9,7 +9,8 @@ namespace Unroll;
 /// A 1×1, stride-1, unpadded convolution uses the input itself as col.
 /// Batches are split across threads by sample; each thread has its own slot in the workspace: a col buffer and a
 /// weight-gradient partial sum.
-/// Depthwise geometries (groups == in channels) go to <see cref="DepthwiseConv2DKernels"/> instead, a direct kernel.
+/// Depthwise geometries (groups == in channels) go to <see cref="DepthwiseConv2DKernels"/> instead, a direct kernel, and
+/// small stride-1 layers (at most 16 channels in and out) to <see cref="DirectConv2DKernels"/>.
 /// </summary>
 internal static class Conv2DKernels
 {
@@ -41,6 +42,7 @@ internal static class Conv2DKernels
         // Room for both paths, so that the im2col path stays usable for a depthwise geometry (tests compare the two).
         int slot = Math.Max(SlotLength(geometry, s), DepthwiseConv2DKernels.Applies(geometry) ? DepthwiseConv2DKernels.SlotLength(geometry) : 0);
         long length = (long)CpuParallel.ThreadCount * slot;
+        if (DirectConv2DKernels.Applies(geometry)) length = Math.Max(length, DirectConv2DKernels.WorkspaceLength(geometry));
         return checked((int)length);
     }
 
@@ -74,6 +76,11 @@ internal static class Conv2DKernels
         {
             if (!DepthwiseConv2DKernels.Applies(geometry)) throw new ArgumentException($"Not a depthwise geometry: {geometry}.", nameof(geometry));
             DepthwiseConv2DKernels.Forward(x, w, b, y, ws, batch, geometry);
+            return;
+        }
+        if (DirectConv2DKernels.Applies(geometry))
+        {
+            DirectConv2DKernels.Forward(x, w, b, y, ws, batch, geometry);
             return;
         }
         int threads = Threads(geometry, s, batch, ws, op);
@@ -161,6 +168,11 @@ internal static class Conv2DKernels
         {
             if (!DepthwiseConv2DKernels.Applies(geometry)) throw new ArgumentException($"Not a depthwise geometry: {geometry}.", nameof(geometry));
             DepthwiseConv2DKernels.Backward(x, w, dy, dx, dw, ws, batch, geometry);
+            return;
+        }
+        if (DirectConv2DKernels.Applies(geometry))
+        {
+            DirectConv2DKernels.Backward(x, w, dy, dx, dw, ws, batch, geometry);
             return;
         }
         int threads = Threads(geometry, s, batch, ws, op);

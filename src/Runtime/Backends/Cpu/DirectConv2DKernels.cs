@@ -1,0 +1,338 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Unroll;
+
+/// <summary>
+/// Direct 2-D convolution for the small, stride-1 layers of networks like LeNet, with the output channels in the lanes of
+/// one Vector512: each FMA multiplies one input value (broadcast) by the weights of all output channels. There is no
+/// im2col: for a 5×5 kernel over a 10×10 output, copying the patches costs more than the arithmetic.
+/// </summary>
+/// <remarks>
+/// <para>The weights are first transposed to [inChannels·kh·kw][16] (unused lanes zero). A row of eight output pixels keeps
+/// eight accumulators (enough independent FMA chains to cover the latency); results go to a [pixels][16] scratch and are
+/// transposed into the (channels, height, width) output.</para>
+/// <para>Backward: the input gradient is the same kernel run on the output gradient with the kernel flipped and the
+/// channel roles swapped (a "full" correlation, which stride 1 allows); the weight gradient sums, for each weight row,
+/// input value × output-gradient vector over the pixels, with the output gradient transposed to [pixels][16].</para>
+/// <para>Batches split across threads by sample; each thread has its own scratch and weight-gradient partial.</para>
+/// </remarks>
+internal static class DirectConv2DKernels
+{
+    private const int Lanes = 16;
+
+    /// <summary>Stride 1, no groups, at most 16 channels in and out, padding inside the kernel, and a 512-bit FMA unit.</summary>
+    public static bool Applies(in Conv2DGeometry g) =>
+        Vector512.IsHardwareAccelerated && g.Groups == 1 && g.StrideHeight == 1 && g.StrideWidth == 1
+        && g.OutChannels <= Lanes && g.InChannels <= Lanes
+        && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadTop < g.KernelHeight && g.PadLeft < g.KernelWidth
+        && BottomPad(g) >= 0 && BottomPad(g) < g.KernelHeight
+        && RightPad(g) >= 0 && RightPad(g) < g.KernelWidth;
+
+    private static int BottomPad(in Conv2DGeometry g) => g.OutHeight - 1 + g.KernelHeight - g.InHeight - g.PadTop;
+
+    private static int RightPad(in Conv2DGeometry g) => g.OutWidth - 1 + g.KernelWidth - g.InWidth - g.PadLeft;
+
+    private static int PatchRows(in Conv2DGeometry g) => g.InChannels * g.KernelHeight * g.KernelWidth;
+
+    /// <summary>The same layer seen from its output gradient: what produces the input gradient.</summary>
+    private static Conv2DGeometry Flipped(in Conv2DGeometry g) => new(
+        g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.KernelHeight, g.KernelWidth, 1, 1,
+        g.KernelHeight - 1 - g.PadTop, g.KernelWidth - 1 - g.PadLeft, g.InHeight, g.InWidth);
+
+    // Workspace: both transposed weight tables, then per thread a pixel scratch, a transposed output gradient, a
+    // weight-gradient partial and an input-gradient scratch.
+    private static int SharedLength(in Conv2DGeometry g) => (PatchRows(g) + g.OutChannels * g.KernelHeight * g.KernelWidth) * Lanes;
+
+    private static int SlotLength(in Conv2DGeometry g) =>
+        (2 * g.OutHeight * g.OutWidth + PatchRows(g) + g.InHeight * g.InWidth) * Lanes;
+
+    public static int WorkspaceLength(in Conv2DGeometry g) => checked(SharedLength(g) + CpuParallel.ThreadCount * SlotLength(g));
+
+    private static int Threads(in Conv2DGeometry g, int batch, float[] ws)
+    {
+        long work = (long)batch * g.OutputSize * PatchRows(g);
+        if (batch < 2 || work < Gemm.ParallelThreshold) return 1;
+        return Math.Min(Math.Min(CpuParallel.ThreadCount, batch), (ws.Length - SharedLength(g)) / SlotLength(g));
+    }
+
+    private static void CheckWorkspace(in Conv2DGeometry g, float[] ws)
+    {
+        if (ws.Length < SharedLength(g) + SlotLength(g))
+            throw new ArgumentException($"workspace holds {ws.Length} values but a direct convolution needs at least {SharedLength(g) + SlotLength(g)}; size it with Conv2DWorkspaceLength.", "workspace");
+    }
+
+    public static void Forward(float[] x, float[] w, float[]? b, float[] y, float[] ws, int batch, in Conv2DGeometry g)
+    {
+        CheckWorkspace(g, ws);
+        TransposeWeights(w, ws, 0, g, flip: false);
+        Run(Mode.Forward, x, b, y, null, null, ws, batch, g);
+    }
+
+    public static void Backward(float[] x, float[] w, float[] dy, float[]? dx, float[] dw, float[] ws, int batch, in Conv2DGeometry g)
+    {
+        CheckWorkspace(g, ws);
+        if (dx is not null) TransposeWeights(w, ws, PatchRows(g) * Lanes, g, flip: true);
+        int threads = Run(Mode.Backward, x, null, dy, dx, dw, ws, batch, g);
+        // dW[oc, r] = Σ over threads of partial[r][oc].
+        int rows = PatchRows(g), shared = SharedLength(g), slot = SlotLength(g), partial = 2 * g.OutHeight * g.OutWidth * Lanes;
+        for (int oc = 0; oc < g.OutChannels; oc++)
+            for (int r = 0; r < rows; r++)
+            {
+                float sum = 0f;
+                for (int t = 0; t < threads; t++) sum += ws[shared + t * slot + partial + r * Lanes + oc];
+                dw[oc * rows + r] = sum;
+            }
+    }
+
+    private enum Mode { Forward, Backward }
+
+    /// <summary>Runs every sample, split across threads when worth it; returns the number of threads (of weight partials).</summary>
+    private static int Run(Mode mode, float[] x, float[]? b, float[] y, float[]? dx, float[]? dw, float[] ws, int batch, in Conv2DGeometry g)
+    {
+        int threads = Threads(g, batch, ws);
+        if (threads > 1 && CpuParallel.TryEnter())
+        {
+            try
+            {
+                var job = Job.Instance;
+                (job.Mode, job.X, job.B, job.Y, job.Dx, job.Ws, job.Batch, job.G) = (mode, x, b, y, dx, ws, batch, g);
+                CpuParallel.Run(job, threads);
+                (job.X, job.B, job.Y, job.Dx, job.Ws) = (null!, null, null!, null, null!);
+            }
+            finally { CpuParallel.Exit(); }
+            return threads;
+        }
+        Samples(mode, x, b, y, dx, ws, 0, batch, 0, g);
+        return 1;
+    }
+
+    private sealed class Job : ParallelWork
+    {
+        public static readonly Job Instance = new();
+        public Mode Mode;
+        public float[] X = null!, Y = null!, Ws = null!;
+        public float[]? B, Dx;
+        public int Batch;
+        public Conv2DGeometry G;
+
+        public override void Run(int worker, int workers) =>
+            Samples(Mode, X, B, Y, Dx, Ws, Batch * worker / workers, Batch * (worker + 1) / workers, worker, G);
+    }
+
+    /// <summary>Forward: y ← conv(x). Backward (y is the output gradient): this thread's weight partial and dx.</summary>
+    private static void Samples(Mode mode, float[] x, float[]? b, float[] y, float[]? dx, float[] ws, int first, int end, int worker, in Conv2DGeometry g)
+    {
+        int pixels = g.OutHeight * g.OutWidth, rows = PatchRows(g);
+        int slot = SharedLength(g) + worker * SlotLength(g);
+        int scratch = slot, transposed = slot + pixels * Lanes, partial = transposed + pixels * Lanes, inputScratch = partial + rows * Lanes;
+        if (mode == Mode.Forward)
+        {
+            for (int n = first; n < end; n++)
+                Correlate(x, n * g.InputSize, ws, 0, b, y, n * g.OutputSize, ws, scratch, g);
+            return;
+        }
+        new Span<float>(ws, partial, rows * Lanes).Clear();
+        var flipped = Flipped(g);
+        for (int n = first; n < end; n++)
+        {
+            TransposeToPixels(y, n * g.OutputSize, g.OutChannels, pixels, ws, transposed);
+            AccumulateWeightGradient(x, n * g.InputSize, ws, transposed, ws, partial, g);
+            if (dx is not null) Correlate(y, n * g.OutputSize, ws, rows * Lanes, null, dx, n * g.InputSize, ws, inputScratch, flipped);
+        }
+    }
+
+    /// <summary>
+    /// wT[(c·kh + i)·kw + j][oc] = w[oc, c, i, j]; flipped (for the input gradient, channel roles swapped):
+    /// wT[(oc·kh + i)·kw + j][c] = w[oc, c, kh−1−i, kw−1−j]. Lanes past the channel count are zero.
+    /// </summary>
+    private static void TransposeWeights(float[] w, float[] ws, int offset, in Conv2DGeometry g, bool flip)
+    {
+        int kh = g.KernelHeight, kw = g.KernelWidth, rows = (flip ? g.OutChannels : g.InChannels) * kh * kw;
+        new Span<float>(ws, offset, rows * Lanes).Clear();
+        for (int oc = 0; oc < g.OutChannels; oc++)
+            for (int c = 0; c < g.InChannels; c++)
+                for (int i = 0; i < kh; i++)
+                    for (int j = 0; j < kw; j++)
+                    {
+                        float value = w[((oc * g.InChannels + c) * kh + i) * kw + j];
+                        int index = flip ? ((oc * kh + kh - 1 - i) * kw + kw - 1 - j) * Lanes + c : ((c * kh + i) * kw + j) * Lanes + oc;
+                        ws[offset + index] = value;
+                    }
+    }
+
+    /// <summary>t[p·16 + oc] = src[offset + oc·pixels + p] for oc &lt; channels; other lanes zero.</summary>
+    private static void TransposeToPixels(float[] src, int offset, int channels, int pixels, float[] t, int tOffset)
+    {
+        new Span<float>(t, tOffset, pixels * Lanes).Clear();
+        for (int oc = 0; oc < channels; oc++)
+            for (int p = 0; p < pixels; p++)
+                t[tOffset + p * Lanes + oc] = src[offset + oc * pixels + p];
+    }
+
+    /// <summary>One sample: y[oc, oy, ox] = bias[oc] + Σ x[c, oy+i−pt, ox+j−pl]·w[oc, c, i, j], weights read transposed from ws[wOffset..].</summary>
+    private static void Correlate(float[] x, int xOffset, float[] wt, int wOffset, float[]? bias, float[] y, int yOffset,
+        float[] scratch, int sOffset, in Conv2DGeometry g)
+    {
+        int ow = g.OutWidth, pixels = g.OutHeight * ow;
+        if ((uint)(xOffset + g.InputSize) > (uint)x.Length || (uint)(sOffset + pixels * Lanes) > (uint)scratch.Length
+            || (uint)(wOffset + PatchRows(g) * Lanes) > (uint)wt.Length)
+            throw new IndexOutOfRangeException();
+        Span<float> biasLanes = stackalloc float[Lanes];
+        biasLanes.Clear();
+        if (bias is not null) bias.AsSpan(0, g.OutChannels).CopyTo(biasLanes);
+        var start = Vector512.Create((ReadOnlySpan<float>)biasLanes);
+        ref float xs = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), xOffset);
+        ref float ws = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(wt), wOffset);
+        ref float ts = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(scratch), sOffset);
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            // Blocks of eight pixels, then one of four, then single pixels. When the row is at least eight wide, its end is
+            // covered by a block overlapping the one before it (it recomputes the same values) if that wastes less.
+            int ox = 0;
+            for (; ox + 8 <= ow; ox += 8) Block8(ref xs, ref ws, ref Unsafe.Add(ref ts, (oy * ow + ox) * Lanes), start, oy, ox, g);
+            int rest = ow - ox;
+            if (rest > 4 && ow >= 8) { Block8(ref xs, ref ws, ref Unsafe.Add(ref ts, (oy * ow + ow - 8) * Lanes), start, oy, ow - 8, g); continue; }
+            if (rest >= 4 || (rest > 0 && ow >= 4))
+            {
+                int block = Math.Min(ox, ow - 4);
+                Block4(ref xs, ref ws, ref Unsafe.Add(ref ts, (oy * ow + block) * Lanes), start, oy, block, g);
+                ox = block + 4;
+            }
+            for (; ox < ow; ox++) Single(ref xs, ref ws, ref Unsafe.Add(ref ts, (oy * ow + ox) * Lanes), start, oy, ox, g);
+        }
+        for (int oc = 0; oc < g.OutChannels; oc++)
+            for (int p = 0; p < pixels; p++)
+                y[yOffset + oc * pixels + p] = Unsafe.Add(ref ts, p * Lanes + oc);
+    }
+
+    private static void Block8(ref float x, ref float w, ref float t, Vector512<float> start, int oy, int ox, in Conv2DGeometry g)
+    {
+        Vector512<float> a0 = start, a1 = start, a2 = start, a3 = start, a4 = start, a5 = start, a6 = start, a7 = start;
+        int kh = g.KernelHeight, kw = g.KernelWidth, ih = g.InHeight, iw = g.InWidth;
+        for (int c = 0; c < g.InChannels; c++)
+            for (int i = 0; i < kh; i++)
+            {
+                int iy = oy + i - g.PadTop;
+                if ((uint)iy >= (uint)ih) continue;
+                ref float row = ref Unsafe.Add(ref x, (c * ih + iy) * iw);
+                ref float wRow = ref Unsafe.Add(ref w, (c * kh + i) * kw * Lanes);
+                for (int j = 0; j < kw; j++)
+                {
+                    var wv = Vector512.LoadUnsafe(ref wRow, (nuint)(j * Lanes));
+                    int ix = ox + j - g.PadLeft;
+                    if (ix >= 0 && ix + 7 < iw)
+                    {
+                        ref float r = ref Unsafe.Add(ref row, ix);
+                        a0 = Vector512.FusedMultiplyAdd(Vector512.Create(r), wv, a0);
+                        a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 1)), wv, a1);
+                        a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 2)), wv, a2);
+                        a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 3)), wv, a3);
+                        a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 4)), wv, a4);
+                        a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 5)), wv, a5);
+                        a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 6)), wv, a6);
+                        a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 7)), wv, a7);
+                    }
+                    else
+                    {
+                        // Near the left or right edge: padded cells add nothing.
+                        if ((uint)ix < (uint)iw) a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix)), wv, a0);
+                        if ((uint)(ix + 1) < (uint)iw) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 1)), wv, a1);
+                        if ((uint)(ix + 2) < (uint)iw) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 2)), wv, a2);
+                        if ((uint)(ix + 3) < (uint)iw) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 3)), wv, a3);
+                        if ((uint)(ix + 4) < (uint)iw) a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 4)), wv, a4);
+                        if ((uint)(ix + 5) < (uint)iw) a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 5)), wv, a5);
+                        if ((uint)(ix + 6) < (uint)iw) a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 6)), wv, a6);
+                        if ((uint)(ix + 7) < (uint)iw) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 7)), wv, a7);
+                    }
+                }
+            }
+        a0.StoreUnsafe(ref t, 0); a1.StoreUnsafe(ref t, 16); a2.StoreUnsafe(ref t, 32); a3.StoreUnsafe(ref t, 48);
+        a4.StoreUnsafe(ref t, 64); a5.StoreUnsafe(ref t, 80); a6.StoreUnsafe(ref t, 96); a7.StoreUnsafe(ref t, 112);
+    }
+
+    private static void Block4(ref float x, ref float w, ref float t, Vector512<float> start, int oy, int ox, in Conv2DGeometry g)
+    {
+        Vector512<float> a0 = start, a1 = start, a2 = start, a3 = start;
+        int kh = g.KernelHeight, kw = g.KernelWidth, ih = g.InHeight, iw = g.InWidth;
+        for (int c = 0; c < g.InChannels; c++)
+            for (int i = 0; i < kh; i++)
+            {
+                int iy = oy + i - g.PadTop;
+                if ((uint)iy >= (uint)ih) continue;
+                ref float row = ref Unsafe.Add(ref x, (c * ih + iy) * iw);
+                ref float wRow = ref Unsafe.Add(ref w, (c * kh + i) * kw * Lanes);
+                for (int j = 0; j < kw; j++)
+                {
+                    var wv = Vector512.LoadUnsafe(ref wRow, (nuint)(j * Lanes));
+                    int ix = ox + j - g.PadLeft;
+                    if ((uint)ix < (uint)iw) a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix)), wv, a0);
+                    if ((uint)(ix + 1) < (uint)iw) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 1)), wv, a1);
+                    if ((uint)(ix + 2) < (uint)iw) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 2)), wv, a2);
+                    if ((uint)(ix + 3) < (uint)iw) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 3)), wv, a3);
+                }
+            }
+        a0.StoreUnsafe(ref t, 0); a1.StoreUnsafe(ref t, 16); a2.StoreUnsafe(ref t, 32); a3.StoreUnsafe(ref t, 48);
+    }
+
+    private static void Single(ref float x, ref float w, ref float t, Vector512<float> start, int oy, int ox, in Conv2DGeometry g)
+    {
+        var a = start;
+        int kh = g.KernelHeight, kw = g.KernelWidth, ih = g.InHeight, iw = g.InWidth;
+        for (int c = 0; c < g.InChannels; c++)
+            for (int i = 0; i < kh; i++)
+            {
+                int iy = oy + i - g.PadTop;
+                if ((uint)iy >= (uint)ih) continue;
+                for (int j = 0; j < kw; j++)
+                {
+                    int ix = ox + j - g.PadLeft;
+                    if ((uint)ix >= (uint)iw) continue;
+                    a = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, (c * ih + iy) * iw + ix)),
+                        Vector512.LoadUnsafe(ref w, (nuint)(((c * kh + i) * kw + j) * Lanes)), a);
+                }
+            }
+        a.StoreUnsafe(ref t);
+    }
+
+    /// <summary>partial[r][oc] += Σ over pixels of x[c, oy+i−pt, ox+j−pl]·dy[oc, oy, ox], with r = (c·kh + i)·kw + j and dy transposed.</summary>
+    private static void AccumulateWeightGradient(float[] x, int xOffset, float[] dyT, int dyOffset, float[] partial, int pOffset, in Conv2DGeometry g)
+    {
+        int kh = g.KernelHeight, kw = g.KernelWidth, ih = g.InHeight, iw = g.InWidth, ow = g.OutWidth;
+        if ((uint)(xOffset + g.InputSize) > (uint)x.Length || (uint)(dyOffset + g.OutHeight * ow * Lanes) > (uint)dyT.Length
+            || (uint)(pOffset + PatchRows(g) * Lanes) > (uint)partial.Length)
+            throw new IndexOutOfRangeException();
+        ref float xs = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), xOffset);
+        ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(dyT), dyOffset);
+        ref float p = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(partial), pOffset);
+        for (int c = 0; c < g.InChannels; c++)
+            for (int i = 0; i < kh; i++)
+                for (int j = 0; j < kw; j++)
+                {
+                    int dx0 = j - g.PadLeft;
+                    int oxStart = Math.Max(0, -dx0), oxEnd = Math.Min(ow, iw - dx0);
+                    Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                    for (int oy = 0; oy < g.OutHeight; oy++)
+                    {
+                        int iy = oy + i - g.PadTop;
+                        if ((uint)iy >= (uint)ih) continue;
+                        ref float row = ref Unsafe.Add(ref xs, (c * ih + iy) * iw + dx0);
+                        ref float dRow = ref Unsafe.Add(ref d, oy * ow * Lanes);
+                        int ox = oxStart;
+                        for (; ox + 4 <= oxEnd; ox += 4)
+                        {
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ox)), Vector512.LoadUnsafe(ref dRow, (nuint)(ox * Lanes)), a0);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ox + 1)), Vector512.LoadUnsafe(ref dRow, (nuint)((ox + 1) * Lanes)), a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ox + 2)), Vector512.LoadUnsafe(ref dRow, (nuint)((ox + 2) * Lanes)), a2);
+                            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ox + 3)), Vector512.LoadUnsafe(ref dRow, (nuint)((ox + 3) * Lanes)), a3);
+                        }
+                        for (; ox < oxEnd; ox++)
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ox)), Vector512.LoadUnsafe(ref dRow, (nuint)(ox * Lanes)), a0);
+                    }
+                    int r = ((c * kh + i) * kw + j) * Lanes;
+                    (Vector512.LoadUnsafe(ref p, (nuint)r) + ((a0 + a1) + (a2 + a3))).StoreUnsafe(ref p, (nuint)r);
+                }
+    }
+}
