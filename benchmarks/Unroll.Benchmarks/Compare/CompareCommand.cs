@@ -20,7 +20,7 @@ using Tensor = TorchSharp.torch.Tensor;
 /// </summary>
 internal static class CompareCommand
 {
-    private const int TrainBatch = 64;
+    private const int TrainBatch = Cases.TrainBatch;
 
     private sealed record NetworkCase(string Name, string Unit, double WorkPerCall, Func<Action> Unroll, Func<Action> Torch, string Note);
 
@@ -62,65 +62,19 @@ internal static class CompareCommand
 
     private static IEnumerable<NetworkCase> NetworkCases()
     {
-        yield return new NetworkCase("mlp-infer1", "calls/s", 1, () => UnrollInference<FashionMlp>(), () => TorchInference(TorchModels.FashionMlp(withSoftmax: true), [1, 784]),
+        yield return new NetworkCase("mlp-infer1", "calls/s", 1, () => Cases.UnrollInference<FashionMlp>(), () => Cases.TorchInference(TorchModels.FashionMlp(withSoftmax: true), [1, 784]),
             "FashionMlp, one sample in, class probabilities out");
-        yield return new NetworkCase("lenet-infer1", "calls/s", 1, () => UnrollInference<LeNet5>(), () => TorchInference(TorchModels.LeNet5(withSoftmax: true), [1, 1, 28, 28]),
+        yield return new NetworkCase("lenet-infer1", "calls/s", 1, () => Cases.UnrollInference<LeNet5>(), () => Cases.TorchInference(TorchModels.LeNet5(withSoftmax: true), [1, 1, 28, 28]),
             "LeNet5, one sample in, class probabilities out");
-        yield return new NetworkCase("mlp-train", "samples/s", TrainBatch, () => UnrollTraining<FashionMlp>(TrainBatch, new Adam()),
-            () => TorchTraining(TorchModels.FashionMlp(withSoftmax: false), [TrainBatch, 784], 10, adam: true),
+        yield return new NetworkCase("mlp-train", "samples/s", TrainBatch, () => Cases.UnrollTraining<FashionMlp>(TrainBatch, new Adam()),
+            () => Cases.TorchTraining(TorchModels.FashionMlp(withSoftmax: false), [TrainBatch, 784], 10, adam: true),
             $"FashionMlp, one step at batch {TrainBatch}: softmax cross-entropy, backward, Adam update");
-        yield return new NetworkCase("lenet-train", "samples/s", TrainBatch, () => UnrollTraining<LeNet5>(TrainBatch, new Adam()),
-            () => TorchTraining(TorchModels.LeNet5(withSoftmax: false), [TrainBatch, 1, 28, 28], 10, adam: true),
+        yield return new NetworkCase("lenet-train", "samples/s", TrainBatch, () => Cases.UnrollTraining<LeNet5>(TrainBatch, new Adam()),
+            () => Cases.TorchTraining(TorchModels.LeNet5(withSoftmax: false), [TrainBatch, 1, 28, 28], 10, adam: true),
             $"LeNet5, one step at batch {TrainBatch}: softmax cross-entropy, backward, Adam update");
-        yield return new NetworkCase("resnet50-step", "steps/s", 1, () => UnrollTraining<ResNet50>(1, new Sgd(0.01f)),
-            () => TorchTraining(TorchModels.ResNet50(withSoftmax: false), [1, 3, 224, 224], 1000, adam: false),
+        yield return new NetworkCase("resnet50-step", "steps/s", 1, () => Cases.UnrollTraining<ResNet50>(1, new Sgd(0.01f)),
+            () => Cases.TorchTraining(TorchModels.ResNet50(withSoftmax: false), [1, 3, 224, 224], 1000, adam: false),
             $"ResNet50 (Keras layout, {ResNet50.ParameterCount:N0} parameters on both sides), one step at batch 1: forward, backward, SGD update");
-    }
-
-    private static Action UnrollInference<TNetwork>() where TNetwork : INetwork<TNetwork>
-    {
-        var network = TNetwork.Create(1, CpuBackend.Shared, seed: 1);
-        var sample = SyntheticData.Classification(TNetwork.InputSize, TNetwork.OutputSize, 1).Features;
-        var output = new float[TNetwork.OutputSize];
-        return () => network.Predict(sample, output);
-    }
-
-    private static Action UnrollTraining<TNetwork>(int batch, Optimizer optimizer) where TNetwork : INetwork<TNetwork>
-    {
-        // Unroll's step also copies each sample from the data set into the network's input buffer; libtorch gets its
-        // batch as a ready tensor.
-        var trainer = new Trainer<TNetwork>(TNetwork.Create(batch, CpuBackend.Shared, seed: 1), new SparseCategoricalCrossEntropy(), optimizer);
-        var data = SyntheticData.Classification(TNetwork.InputSize, TNetwork.OutputSize, batch);
-        var samples = Enumerable.Range(0, batch).ToArray();
-        return () => trainer.TrainStep(data, samples);
-    }
-
-    private static Action TorchInference(nn.Module<Tensor, Tensor> model, long[] shape)
-    {
-        model.eval();
-        var input = torch.rand(shape);
-        return () =>
-        {
-            using var noGrad = torch.no_grad();
-            using var scope = torch.NewDisposeScope();
-            model.forward(input);
-        };
-    }
-
-    private static Action TorchTraining(nn.Module<Tensor, Tensor> model, long[] shape, int classes, bool adam)
-    {
-        model.train();
-        var input = torch.rand(shape);
-        var labels = torch.randint(0, classes, [shape[0]]);
-        var loss = nn.CrossEntropyLoss();
-        optim.Optimizer optimizer = adam ? optim.Adam(model.parameters()) : optim.SGD(model.parameters(), 0.01);
-        return () =>
-        {
-            using var scope = torch.NewDisposeScope();
-            optimizer.zero_grad();
-            loss.forward(model.forward(input), labels).backward();
-            optimizer.step();
-        };
     }
 
     private static void GemmCase(int n, int rounds)
