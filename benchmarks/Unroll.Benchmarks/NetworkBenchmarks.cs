@@ -39,7 +39,7 @@ public class NetworkBenchmarks
         _torchLeNetInfer = Cases.TorchInference(TorchModels.LeNet5(withSoftmax: true), [1, 1, 28, 28]);
         _torchMlpTrain = Cases.TorchTraining(TorchModels.FashionMlp(withSoftmax: false), [Batch, 784], 10, adam: true);
         _torchLeNetTrain = Cases.TorchTraining(TorchModels.LeNet5(withSoftmax: false), [Batch, 1, 28, 28], 10, adam: true);
-        _torchResNet = Cases.TorchTraining(TorchModels.ResNet50(withSoftmax: false), [1, 3, 224, 224], 1000, adam: false);
+        _torchResNet = Cases.TorchTraining(TorchModels.ResNet50Checked(), [1, 3, 224, 224], 1000, adam: false);
     }
 
     [Benchmark, BenchmarkCategory("mlp-infer1")] public void UnrollMlpInfer1() => _unrollMlpInfer();

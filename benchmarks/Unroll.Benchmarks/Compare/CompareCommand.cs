@@ -73,8 +73,8 @@ internal static class CompareCommand
             () => Cases.TorchTraining(TorchModels.LeNet5(withSoftmax: false), [TrainBatch, 1, 28, 28], 10, adam: true),
             $"LeNet5, one step at batch {TrainBatch}: softmax cross-entropy, backward, Adam update");
         yield return new NetworkCase("resnet50-step", "steps/s", 1, () => Cases.UnrollTraining<ResNet50>(1, new Sgd(0.01f)),
-            () => Cases.TorchTraining(TorchModels.ResNet50(withSoftmax: false), [1, 3, 224, 224], 1000, adam: false),
-            $"ResNet50 (Keras layout, {ResNet50.ParameterCount:N0} parameters on both sides), one step at batch 1: forward, backward, SGD update");
+            () => Cases.TorchTraining(TorchModels.ResNet50Checked(), [1, 3, 224, 224], 1000, adam: false),
+            $"ResNet50 (Keras layout, {ResNet50.ParameterCount:N0} parameters, checked on both sides), one step at batch 1: forward, backward, SGD update");
     }
 
     private static void GemmCase(int n, int rounds)

@@ -1,3 +1,4 @@
+using System;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -48,6 +49,15 @@ internal static class TorchModels
         return Head(withSoftmax, layers.ToArray());
     }
 
+    /// <summary>The training ResNet-50, checked to have exactly as many parameters (and BatchNorm statistics) as Unroll's.</summary>
+    public static Module<Tensor, Tensor> ResNet50Checked()
+    {
+        var model = ResNet50(withSoftmax: false);
+        if (ParameterCount(model) != Unroll.Models.ResNet50.ParameterCount)
+            throw new InvalidOperationException($"TorchSharp ResNet-50 has {ParameterCount(model):N0} parameters, Unroll's {Unroll.Models.ResNet50.ParameterCount:N0}: the two models differ.");
+        return model;
+    }
+
     private static Module<Tensor, Tensor> Head(bool withSoftmax, params Module<Tensor, Tensor>[] layers) =>
         withSoftmax ? Sequential([.. layers, Softmax(1)]) : Sequential(layers);
 
@@ -62,14 +72,38 @@ internal static class TorchModels
         public Bottleneck(int inputs, int filters, int stride, bool projection) : base(nameof(Bottleneck))
         {
             residual = Sequential(
-                Conv2d(inputs, filters, 1, stride: stride), Norm(filters), ReLU(),
+                Pointwise(inputs, filters, stride), Norm(filters), ReLU(),
                 Conv2d(filters, filters, 3, padding: 1), Norm(filters), ReLU(),
                 Conv2d(filters, 4 * filters, 1), Norm(4 * filters));
-            shortcut = projection ? Sequential(Conv2d(inputs, 4 * filters, 1, stride: stride), Norm(4 * filters)) : Identity();
+            shortcut = projection ? Sequential(Pointwise(inputs, 4 * filters, stride), Norm(4 * filters)) : Identity();
             RegisterComponents();
         }
 
         public override Tensor forward(Tensor x) => functional.relu(residual.forward(x) + shortcut.forward(x));
+    }
+
+    /// <summary>
+    /// A 1×1 convolution. With stride 2 it is written as a 1×1 convolution of every other row and column, which is what a
+    /// strided 1×1 convolution computes: libtorch 2.10's CPU backward of <c>Conv2d(1024, 512, 1, stride: 2)</c> on a 14×14
+    /// input dies with SIGFPE here (the same layer on 56×56 inputs is fine), which would end the whole comparison.
+    /// </summary>
+    private static Module<Tensor, Tensor> Pointwise(int inputs, int outputs, int stride) =>
+        stride == 1 ? Conv2d(inputs, outputs, 1) : new Subsampled(Conv2d(inputs, outputs, 1), stride);
+
+    private sealed class Subsampled : Module<Tensor, Tensor>
+    {
+        private readonly Module<Tensor, Tensor> inner;
+        private readonly int stride;
+
+        public Subsampled(Module<Tensor, Tensor> inner, int stride) : base(nameof(Subsampled))
+        {
+            this.inner = inner;
+            this.stride = stride;
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x) =>
+            inner.forward(x.slice(2, 0, x.shape[2], stride).slice(3, 0, x.shape[3], stride));
     }
 
     public static long ParameterCount(Module module)

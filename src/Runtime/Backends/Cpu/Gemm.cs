@@ -24,7 +24,7 @@ public enum GemmKernel
 /// // C (m×n) = A (m×k) · Bᵀ, B stored n×k
 /// Gemm.Multiply(false, true, m, n, k, 1f, a, k, b, k, 0f, c, n);
 /// </code></example>
-public static class Gemm
+public static partial class Gemm
 {
     // Cache blocking (Zen 5: 48 KiB L1d, 1 MiB L2): a KC×NR B panel (48 KiB) is reused from L1/L2 across the A panels,
     // an MC×KC block of A stays in L2 (360 KiB), a KC×NC block of B in L3 (3 MiB). KC 384 measured ahead of 192 and 256
@@ -262,15 +262,9 @@ public static class Gemm
             }
             else
             {
-                // op(B)[p, j] = B[j·ldb + p]: read each stored row contiguously, write a panel column.
+                // op(B)[p, j] = B[j·ldb + p]: stored rows become panel columns.
                 if (width < nr) panel.Clear();
-                ref float panelRef = ref panel[0];
-                for (int j = 0; j < width; j++)
-                {
-                    var src = b.Slice((jc + jr + j) * ldb + pc, kc);
-                    ref float d = ref Unsafe.Add(ref panelRef, j);
-                    for (int p = 0; p < src.Length; p++) Unsafe.Add(ref d, p * nr) = src[p];
-                }
+                TransposeInto(b.Slice((jc + jr) * ldb + pc), ldb, width, kc, nr, 1f, panel);
             }
         }
     }
@@ -286,13 +280,8 @@ public static class Gemm
             ref float panelRef = ref panel[0];
             if (!ta)
             {
-                // op(A)[i, p] = A[i·lda + p]: read rows contiguously, write strided.
-                for (int r = 0; r < height; r++)
-                {
-                    var src = a.Slice((ic + ir + r) * lda + pc, kc);
-                    ref float d = ref Unsafe.Add(ref panelRef, r);
-                    for (int p = 0; p < src.Length; p++) Unsafe.Add(ref d, p * mr) = alpha * src[p];
-                }
+                // op(A)[i, p] = A[i·lda + p]: stored rows become panel columns.
+                TransposeInto(a.Slice((ic + ir) * lda + pc), lda, height, kc, mr, alpha, panel);
             }
             else
             {
