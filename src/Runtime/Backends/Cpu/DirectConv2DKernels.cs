@@ -150,17 +150,25 @@ internal static class DirectConv2DKernels
     /// </summary>
     private static void TransposeWeights(float[] w, float[] ws, int offset, in Conv2DGeometry g, bool flip)
     {
-        int kh = g.KernelHeight, kw = g.KernelWidth, rows = (flip ? g.OutChannels : g.InChannels) * kh * kw;
-        new Span<float>(ws, offset, rows * Lanes).Clear();
+        int taps = g.KernelHeight * g.KernelWidth, rows = g.InChannels * taps;
+        int lanesUsed = flip ? g.InChannels : g.OutChannels;
+        if (lanesUsed < Lanes) new Span<float>(ws, offset, (flip ? g.OutChannels * taps : rows) * Lanes).Clear();
+        if ((uint)(offset + Math.Max(rows, g.OutChannels * taps) * Lanes) > (uint)ws.Length || g.WeightSize > w.Length) throw new IndexOutOfRangeException();
+        ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws), offset);
+        ref float src = ref MemoryMarshal.GetArrayDataReference(w);
         for (int oc = 0; oc < g.OutChannels; oc++)
+        {
+            ref float filter = ref Unsafe.Add(ref src, oc * rows);
+            if (!flip)
+            {
+                for (int r = 0; r < rows; r++) Unsafe.Add(ref dst, r * Lanes + oc) = Unsafe.Add(ref filter, r);
+                continue;
+            }
+            // Tap t = i·kw + j of channel c lands at tap (taps − 1 − t) of row block oc, lane c.
             for (int c = 0; c < g.InChannels; c++)
-                for (int i = 0; i < kh; i++)
-                    for (int j = 0; j < kw; j++)
-                    {
-                        float value = w[((oc * g.InChannels + c) * kh + i) * kw + j];
-                        int index = flip ? ((oc * kh + kh - 1 - i) * kw + kw - 1 - j) * Lanes + c : ((c * kh + i) * kw + j) * Lanes + oc;
-                        ws[offset + index] = value;
-                    }
+                for (int t = 0; t < taps; t++)
+                    Unsafe.Add(ref dst, (oc * taps + taps - 1 - t) * Lanes + c) = Unsafe.Add(ref filter, c * taps + t);
+        }
     }
 
     /// <summary>t[p·16 + oc] = src[offset + oc·pixels + p] for oc &lt; channels; other lanes zero.</summary>
