@@ -13,6 +13,9 @@ public class PoolingTests
         yield return ("3×2 stride (1, 2), overlapping", new Pool2DGeometry(3, 5, 7, 3, 2, 1, 2, 0, 0, 3, 3));
         yield return ("2×2 stride 2 pad (1, 0)", new Pool2DGeometry(1, 5, 4, 2, 2, 2, 2, 1, 0, 3, 2));
         yield return ("2×2 stride 2, odd sizes (last row and column unread)", new Pool2DGeometry(2, 7, 9, 2, 2, 2, 2, 0, 0, 3, 4));
+        // Rows of eight windows or more take the vector path, the last eight overlapping the ones before.
+        yield return ("2×2 stride 2, rows of 9 windows", new Pool2DGeometry(2, 4, 18, 2, 2, 2, 2, 0, 0, 2, 9));
+        yield return ("2×2 stride 2, rows of 10 windows, odd sizes", new Pool2DGeometry(1, 5, 21, 2, 2, 2, 2, 0, 0, 2, 10));
     }
 
     private const int Batch = 2;
@@ -99,6 +102,14 @@ public class PoolingTests
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public void Max_backward_routes_ties_to_the_first_max(IBackend backend)
     {
+        // Rows of eight windows (the vector path): every cell equal, so each window's top-left cell takes its gradient.
+        var wide = new Pool2DGeometry(1, 2, 16, 2, 2, 2, 2, 0, 0, 1, 8);
+        var gradient = backend.Allocate(32);
+        backend.MaxPool2DBackward(Support.Upload(backend, new float[32]), Support.Upload(backend, [1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f]), gradient, 1, wide);
+        var expected = new float[32];
+        for (int i = 0; i < 8; i++) expected[2 * i] = i + 1;
+        Assert.Equal(expected, Support.Download(backend, gradient));
+
         var g = new Pool2DGeometry(1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1);
         var dx = backend.Allocate(4);
         backend.MaxPool2DBackward(Support.Upload(backend, [1f, 3f, 3f, 2f]), Support.Upload(backend, [5f]), dx, 1, g);

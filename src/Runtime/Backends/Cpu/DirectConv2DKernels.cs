@@ -171,10 +171,12 @@ internal static class DirectConv2DKernels
         }
     }
 
-    /// <summary>t[p·16 + oc] = src[offset + oc·pixels + p] for oc &lt; channels; other lanes zero.</summary>
+    /// <summary>
+    /// t[p·16 + oc] = src[offset + oc·pixels + p] for oc &lt; channels. Lanes past the channel count keep whatever they
+    /// held: they only feed weight-gradient lanes that are never read, and lanes never mix.
+    /// </summary>
     private static void TransposeToPixels(float[] src, int offset, int channels, int pixels, float[] t, int tOffset)
     {
-        new Span<float>(t, tOffset, pixels * Lanes).Clear();
         for (int oc = 0; oc < channels; oc++)
             for (int p = 0; p < pixels; p++)
                 t[tOffset + p * Lanes + oc] = src[offset + oc * pixels + p];

@@ -1,4 +1,8 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Unroll;
 
@@ -97,10 +101,12 @@ internal static class PoolingKernels
     private static void Planes(Op op, float[]? x, float[]? dy, float[] result, int first, int end, in Pool2DGeometry g)
     {
         int planeIn = g.InHeight * g.InWidth, planeOut = g.OutHeight * g.OutWidth;
-        if (op is Op.MaxBackward or Op.AvgBackward)
-            new Span<float>(result, first * planeIn, (end - first) * planeIn).Clear();
         bool twoByTwo = g.WindowHeight == 2 && g.WindowWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
             && g.PadTop == 0 && g.PadLeft == 0 && 2 * g.OutHeight <= g.InHeight && 2 * g.OutWidth <= g.InWidth;
+        // The 2×2 backward writes every cell its windows cover; only cells no window covers need clearing first.
+        bool coversAll = twoByTwo && 2 * g.OutHeight == g.InHeight && 2 * g.OutWidth == g.InWidth;
+        if (op is Op.AvgBackward || (op is Op.MaxBackward && !coversAll))
+            new Span<float>(result, first * planeIn, (end - first) * planeIn).Clear();
         for (int p = first; p < end; p++)
         {
             int inBase = p * planeIn, outBase = p * planeOut;
@@ -118,28 +124,82 @@ internal static class PoolingKernels
 
     private static void MaxForward2x2(float[] x, int inBase, float[] y, int outBase, in Pool2DGeometry g)
     {
-        int w = g.InWidth;
+        int w = g.InWidth, ow = g.OutWidth;
+        bool vector = Avx512F.IsSupported && ow >= 8 && (long)inBase + g.InHeight * w <= x.Length && (long)outBase + g.OutHeight * ow <= y.Length;
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
-            int top = inBase + 2 * oy * w, bottom = top + w, o = outBase + oy * g.OutWidth;
-            for (int ox = 0; ox < g.OutWidth; ox++, top += 2, bottom += 2)
+            int top = inBase + 2 * oy * w, o = outBase + oy * ow;
+            if (vector)
+            {
+                // Eight windows at a time; a row's last eight overlap the ones before (same values written twice).
+                for (int ox = 0; ox < ow; ox += 8)
+                {
+                    int start = Math.Min(ox, ow - 8);
+                    var (a, b, c, d) = Windows8(x, top + 2 * start, w);
+                    Vector256.Max(Vector256.Max(a, b), Vector256.Max(c, d)).StoreUnsafe(ref y[o + start]);
+                }
+                continue;
+            }
+            for (int ox = 0, bottom = top + w; ox < ow; ox++, top += 2, bottom += 2)
                 y[o + ox] = MathF.Max(MathF.Max(x[top], x[top + 1]), MathF.Max(x[bottom], x[bottom + 1]));
         }
     }
 
-    /// <summary>Each window's gradient goes to its first largest cell in row-major order (as <see cref="MaxPlane"/> picks it).</summary>
+    private static readonly Vector512<int> EvenThenOdd = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+    private static readonly Vector512<int> Interleave = Vector512.Create(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+
+    /// <summary>The four cells of eight consecutive 2×2 windows starting at <paramref name="top"/>: top-left, top-right, bottom-left, bottom-right.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) Windows8(float[] x, int top, int w)
+    {
+        ref float r = ref MemoryMarshal.GetArrayDataReference(x);
+        var upper = Avx512F.PermuteVar16x32(Vector512.LoadUnsafe(ref r, (nuint)top), EvenThenOdd);
+        var lower = Avx512F.PermuteVar16x32(Vector512.LoadUnsafe(ref r, (nuint)(top + w)), EvenThenOdd);
+        return (upper.GetLower(), upper.GetUpper(), lower.GetLower(), lower.GetUpper());
+    }
+
+    /// <summary>
+    /// Each window's gradient goes to its first largest cell in row-major order (as <see cref="MaxPlane"/> picks it); the
+    /// window's other cells get zero, so covered cells need no clearing beforehand.
+    /// </summary>
     private static void MaxBackward2x2(float[] x, int inBase, float[] dy, int outBase, float[] dx, in Pool2DGeometry g)
     {
-        int w = g.InWidth;
+        int w = g.InWidth, ow = g.OutWidth;
+        bool vector = Avx512F.IsSupported && ow >= 8 && (long)inBase + g.InHeight * w <= Math.Min(x.Length, dx.Length)
+            && (long)outBase + g.OutHeight * ow <= dy.Length;
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
-            int top = inBase + 2 * oy * w, o = outBase + oy * g.OutWidth;
+            int top = inBase + 2 * oy * w, o = outBase + oy * ow;
+            if (vector)
+            {
+                // Branch-free: on random data "which cell is largest" mispredicts half the time in scalar code.
+                ref float d = ref MemoryMarshal.GetArrayDataReference(dx);
+                for (int ox = 0; ox < ow; ox += 8)
+                {
+                    int start = Math.Min(ox, ow - 8), cell = top + 2 * start;
+                    var (a, b, c, e) = Windows8(x, cell, w);
+                    var max = Vector256.Max(Vector256.Max(a, b), Vector256.Max(c, e));
+                    var gradient = Vector256.LoadUnsafe(ref dy[o + start]);
+                    // The first largest cell in row-major order takes the gradient.
+                    var isA = Vector256.Equals(a, max);
+                    var isB = Vector256.AndNot(Vector256.Equals(b, max), isA);
+                    var taken = isA | isB;
+                    var isC = Vector256.AndNot(Vector256.Equals(c, max), taken);
+                    var isE = ~(taken | isC);
+                    var upper = Avx512F.PermuteVar16x32(Vector512.Create(gradient & isA, gradient & isB), Interleave);
+                    var lower = Avx512F.PermuteVar16x32(Vector512.Create(gradient & isC, gradient & isE), Interleave);
+                    upper.StoreUnsafe(ref d, (nuint)cell);
+                    lower.StoreUnsafe(ref d, (nuint)(cell + w));
+                }
+                continue;
+            }
             for (int ox = 0; ox < g.OutWidth; ox++, top += 2)
             {
                 int best = top;
                 if (x[top + 1] > x[best]) best = top + 1;
                 if (x[top + w] > x[best]) best = top + w;
                 if (x[top + w + 1] > x[best]) best = top + w + 1;
+                dx[top] = dx[top + 1] = dx[top + w] = dx[top + w + 1] = 0f;
                 dx[best] = dy[o + ox];
             }
         }
