@@ -1,19 +1,34 @@
+using System;
 using BenchmarkDotNet.Running;
 
 namespace Unroll.Benchmarks;
 
 public static class Program
 {
-    public static void Main(string[] args)
+    public static int Main(string[] args)
+    {
+        try
+        {
+            return Run(args);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or System.IO.IOException)
+        {
+            // A wrong case name, a bad option or missing data: say what, without a stack trace.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static int Run(string[] args)
     {
         switch (args.Length > 0 ? args[0] : "")
         {
-            case "compare": Compare.CompareCommand.Run(args); return;
-            case "epochs": Compare.EpochsCommand.Run(args); return;
-            case "profile": Profiling.ProfileCommand.Run(args); return;
-            case "gemm-probe": GemmProbe.Run(args); return;
-            case "alloc-probe": AllocProbe.Run(); return;
-            default: BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); return;
+            case "compare": Compare.CompareCommand.Run(args); return 0;
+            case "epochs": Compare.EpochsCommand.Run(args); return 0;
+            case "profile": Profiling.ProfileCommand.Run(args); return 0;
+            case "gemm-probe": GemmProbe.Run(args); return 0;
+            case "alloc-probe": AllocProbe.Run(); return 0;
+            default: BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); return 0;
         }
     }
 }

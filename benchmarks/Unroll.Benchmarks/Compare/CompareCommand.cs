@@ -28,6 +28,9 @@ internal static class CompareCommand
     {
         var quick = args.Contains("--quick");
         var selected = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToHashSet();
+        var known = NetworkCases().Select(c => c.Name).Concat(GemmSizes.Select(n => $"gemm{n}")).ToArray();
+        foreach (var name in selected.Where(n => !known.Contains(n)))
+            throw new ArgumentException($"unknown case '{name}': expected one of {string.Join(", ", known)}");
         bool Wanted(string name) => selected.Count == 0 || selected.Contains(name);
         var rounds = quick ? 3 : 7;
 
@@ -56,9 +59,11 @@ internal static class CompareCommand
                 $"#   {networkCase.Note}; torchsharp 1 thread {Rate(results[1]):F1}, 2 threads {Rate(results[2]):F1} (better: {best.Name[5..]}); unroll allocated {results[0].AllocatedBytesPerCall} bytes per call"));
         }
 
-        foreach (var n in new[] { 256, 512, 1024 }.Where(n => Wanted($"gemm{n}")))
+        foreach (var n in GemmSizes.Where(n => Wanted($"gemm{n}")))
             GemmCase(n, rounds);
     }
+
+    private static readonly int[] GemmSizes = [256, 512, 1024];
 
     private static IEnumerable<NetworkCase> NetworkCases()
     {

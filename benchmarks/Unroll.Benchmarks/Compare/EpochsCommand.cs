@@ -22,10 +22,13 @@ internal static class EpochsCommand
     public static void Run(string[] args)
     {
         var network = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : "mlp";
-        var epochs = int.Parse(Option(args, "--epochs") ?? "5", CultureInfo.InvariantCulture);
-        var batch = int.Parse(Option(args, "--batch") ?? "64", CultureInfo.InvariantCulture);
-        var rate = float.Parse(Option(args, "--lr") ?? "0.001", CultureInfo.InvariantCulture);
-        var torchThreads = int.Parse(Option(args, "--threads") ?? "1", CultureInfo.InvariantCulture);
+        if (network is not ("mlp" or "lenet")) throw new ArgumentException($"unknown network '{network}': expected mlp or lenet");
+        var epochs = Positive(args, "--epochs", 5);
+        var batch = Positive(args, "--batch", 64);
+        var torchThreads = Positive(args, "--threads", 1);
+        var rateText = Option(args, "--lr") ?? "0.001";
+        if (!float.TryParse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) || !(rate > 0) || float.IsInfinity(rate))
+            throw new ArgumentException($"--lr needs a positive number, got '{rateText}'");
         var (train, test) = FashionMnist.Load(Option(args, "--data") ?? FashionMnist.DefaultDirectory);
 
         LibTorch.SetThreads(torchThreads);
@@ -36,14 +39,21 @@ internal static class EpochsCommand
         var (unrollRate, unrollAccuracy) = network switch
         {
             "mlp" => TrainUnroll<FashionMlp>(train, test, epochs, batch, rate),
-            "lenet" => TrainUnroll<LeNet5>(train, test, epochs, batch, rate),
-            _ => throw new ArgumentException($"unknown network '{network}': expected mlp or lenet"),
+            _ => TrainUnroll<LeNet5>(train, test, epochs, batch, rate),
         };
         var (torchRate, torchAccuracy) = TrainTorch(network == "mlp" ? TorchModels.FashionMlp(false) : TorchModels.LeNet5(false),
             network == "mlp" ? [784] : [1, 28, 28], train, test, epochs, batch, rate);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"epochs={network} unroll_samples_per_s={unrollRate:F0} torchsharp_samples_per_s={torchRate:F0} ratio={unrollRate / torchRate:F2} unroll_test_accuracy={unrollAccuracy:F4} torchsharp_test_accuracy={torchAccuracy:F4}"));
+    }
+
+    private static int Positive(string[] args, string name, int fallback)
+    {
+        var text = Option(args, name);
+        if (text is null) return fallback;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value : throw new ArgumentException($"{name} needs a positive whole number, got '{text}'");
     }
 
     private static string? Option(string[] args, string name)

@@ -24,6 +24,7 @@ internal static class LibTorch
             // 2-4x swings from run to run. Keeping them mapped makes its figures stable (and its best).
             _ = mallopt(MmapThreshold, 1 << 30);
             _ = mallopt(TrimThreshold, 1 << 30);
+            SilenceNativeWarnings();
         }
         _initialized = true;
     }
@@ -39,6 +40,28 @@ internal static class LibTorch
 
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int mallopt(int parameter, int value);
+
+    /// <summary>
+    /// libtorch writes "Could not initialize NNPACK! Reason: Unsupported hardware" to standard error on every convolution
+    /// call here (it then uses its other CPU paths), hundreds of lines that would bury the results, and its log level
+    /// cannot be set from outside. So the process's native standard error goes to /dev/null, and .NET's
+    /// <see cref="Console.Error"/> keeps the original stream: managed errors and exceptions still show.
+    /// </summary>
+    private static void SilenceNativeWarnings()
+    {
+        var original = dup(2);
+        var nullDevice = open("/dev/null", 1 /* O_WRONLY */);
+        if (original < 0 || nullDevice < 0) return;
+        var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(original, ownsHandle: true), FileAccess.Write);
+        Console.SetError(new StreamWriter(stream) { AutoFlush = true });
+        _ = dup2(nullDevice, 2);
+        _ = close(nullDevice);
+    }
+
+    [DllImport("libc", SetLastError = true)] private static extern int dup(int fd);
+    [DllImport("libc", SetLastError = true)] private static extern int dup2(int fd, int target);
+    [DllImport("libc", SetLastError = true)] private static extern int close(int fd);
+    [DllImport("libc", SetLastError = true)] private static extern int open(string path, int flags);
 
     /// <summary>
     /// libLibTorchSharp.so asks for GLIBCXX_3.4.32 (GCC 13's libstdc++) for one symbol nothing calls
