@@ -205,17 +205,31 @@ internal static class PoolingKernels
         }
     }
 
+    /// <summary>Input rows [y0, y1) of output row <paramref name="oy"/>'s windows, clipped to the input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int, int) Rows(in Pool2DGeometry g, int oy)
+    {
+        int top = oy * g.StrideHeight - g.PadTop;
+        return (Math.Max(top, 0), Math.Min(top + g.WindowHeight, g.InHeight));
+    }
+
+    /// <summary>Input columns [x0, x1) of output column <paramref name="ox"/>'s windows, clipped to the input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int, int) Columns(in Pool2DGeometry g, int ox)
+    {
+        int left = ox * g.StrideWidth - g.PadLeft;
+        return (Math.Max(left, 0), Math.Min(left + g.WindowWidth, g.InWidth));
+    }
+
     /// <summary>Max pooling of one plane; with <paramref name="dy"/>, routes each window's gradient to its first largest cell instead.</summary>
     private static void MaxPlane(float[] x, int inBase, float[]? dy, int outBase, float[] result, in Pool2DGeometry g)
     {
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
-            int top = oy * g.StrideHeight - g.PadTop;
-            int y0 = Math.Max(top, 0), y1 = Math.Min(top + g.WindowHeight, g.InHeight);
+            var (y0, y1) = Rows(g, oy);
             for (int ox = 0; ox < g.OutWidth; ox++)
             {
-                int left = ox * g.StrideWidth - g.PadLeft;
-                int x0 = Math.Max(left, 0), x1 = Math.Min(left + g.WindowWidth, g.InWidth);
+                var (x0, x1) = Columns(g, ox);
                 int best = -1;
                 float max = float.NegativeInfinity;
                 for (int yy = y0; yy < y1; yy++)
@@ -235,12 +249,10 @@ internal static class PoolingKernels
     {
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
-            int top = oy * g.StrideHeight - g.PadTop;
-            int y0 = Math.Max(top, 0), y1 = Math.Min(top + g.WindowHeight, g.InHeight);
+            var (y0, y1) = Rows(g, oy);
             for (int ox = 0; ox < g.OutWidth; ox++)
             {
-                int left = ox * g.StrideWidth - g.PadLeft;
-                int x0 = Math.Max(left, 0), x1 = Math.Min(left + g.WindowWidth, g.InWidth);
+                var (x0, x1) = Columns(g, ox);
                 float sum = 0f;
                 for (int yy = y0; yy < y1; yy++)
                 {
@@ -257,12 +269,10 @@ internal static class PoolingKernels
     {
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
-            int top = oy * g.StrideHeight - g.PadTop;
-            int y0 = Math.Max(top, 0), y1 = Math.Min(top + g.WindowHeight, g.InHeight);
+            var (y0, y1) = Rows(g, oy);
             for (int ox = 0; ox < g.OutWidth; ox++)
             {
-                int left = ox * g.StrideWidth - g.PadLeft;
-                int x0 = Math.Max(left, 0), x1 = Math.Min(left + g.WindowWidth, g.InWidth);
+                var (x0, x1) = Columns(g, ox);
                 int count = Math.Max(0, y1 - y0) * Math.Max(0, x1 - x0);
                 if (count == 0) continue;
                 float share = dy[outBase + oy * g.OutWidth + ox] / count;
