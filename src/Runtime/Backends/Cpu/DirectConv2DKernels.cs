@@ -42,12 +42,22 @@ internal static class DirectConv2DKernels
         g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.KernelHeight, g.KernelWidth, 1, 1,
         g.KernelHeight - 1 - g.PadTop, g.KernelWidth - 1 - g.PadLeft, g.InHeight, g.InWidth);
 
+    /// <summary>The same layer reading an explicitly zero-padded copy of its input: no padding left to check.</summary>
+    private static Conv2DGeometry Padded(in Conv2DGeometry g) => g with
+    {
+        InHeight = g.OutHeight + g.KernelHeight - 1, InWidth = g.OutWidth + g.KernelWidth - 1, PadTop = 0, PadLeft = 0,
+    };
+
+    private static bool HasPadding(in Conv2DGeometry g) => g.PadTop != 0 || g.PadLeft != 0 || BottomPad(g) != 0 || RightPad(g) != 0;
+
     // Workspace: both transposed weight tables, then per thread a pixel scratch, a transposed output gradient, a
-    // weight-gradient partial and an input-gradient scratch.
+    // weight-gradient partial, an input-gradient scratch and a zero-padded input copy.
     private static int SharedLength(in Conv2DGeometry g) => (PatchRows(g) + g.OutChannels * g.KernelHeight * g.KernelWidth) * Lanes;
 
+    private static int PaddedLength(in Conv2DGeometry g) => Math.Max(Padded(g).InputSize, Padded(Flipped(g)).InputSize);
+
     private static int SlotLength(in Conv2DGeometry g) =>
-        (2 * g.OutHeight * g.OutWidth + PatchRows(g) + g.InHeight * g.InWidth) * Lanes;
+        (2 * g.OutHeight * g.OutWidth + PatchRows(g) + g.InHeight * g.InWidth) * Lanes + PaddedLength(g);
 
     public static int WorkspaceLength(in Conv2DGeometry g) => checked(SharedLength(g) + CpuParallel.ThreadCount * SlotLength(g));
 
@@ -128,10 +138,11 @@ internal static class DirectConv2DKernels
         int pixels = g.OutHeight * g.OutWidth, rows = PatchRows(g);
         int slot = SharedLength(g) + worker * SlotLength(g);
         int scratch = slot, transposed = slot + pixels * Lanes, partial = transposed + pixels * Lanes, inputScratch = partial + rows * Lanes;
+        int padded = inputScratch + g.InHeight * g.InWidth * Lanes;
         if (mode == Mode.Forward)
         {
             for (int n = first; n < end; n++)
-                Correlate(x, n * g.InputSize, ws, 0, b, y, n * g.OutputSize, ws, scratch, g);
+                Correlate(x, n * g.InputSize, ws, 0, b, y, n * g.OutputSize, ws, scratch, padded, g);
             return;
         }
         new Span<float>(ws, partial, rows * Lanes).Clear();
@@ -140,7 +151,7 @@ internal static class DirectConv2DKernels
         {
             TransposeToPixels(y, n * g.OutputSize, g.OutChannels, pixels, ws, transposed);
             AccumulateWeightGradient(x, n * g.InputSize, ws, transposed, ws, partial, g);
-            if (dx is not null) Correlate(y, n * g.OutputSize, ws, rows * Lanes, null, dx, n * g.InputSize, ws, inputScratch, flipped);
+            if (dx is not null) Correlate(y, n * g.OutputSize, ws, rows * Lanes, null, dx, n * g.InputSize, ws, inputScratch, padded, flipped);
         }
     }
 
@@ -183,9 +194,22 @@ internal static class DirectConv2DKernels
     }
 
     /// <summary>One sample: y[oc, oy, ox] = bias[oc] + Σ x[c, oy+i−pt, ox+j−pl]·w[oc, c, i, j], weights read transposed from ws[wOffset..].</summary>
+    /// <remarks>A padded layer first copies its input into a zero-bordered plane at <paramref name="padOffset"/>: the loops
+    /// then never meet the edge, where checking each tap would cost more than the arithmetic.</remarks>
     private static void Correlate(float[] x, int xOffset, float[] wt, int wOffset, float[]? bias, float[] y, int yOffset,
-        float[] scratch, int sOffset, in Conv2DGeometry g)
+        float[] scratch, int sOffset, int padOffset, Conv2DGeometry g)
     {
+        if (HasPadding(g))
+        {
+            var p = Padded(g);
+            var plane = new Span<float>(scratch, padOffset, p.InputSize);
+            plane.Clear();
+            for (int c = 0; c < g.InChannels; c++)
+                for (int iy = 0; iy < g.InHeight; iy++)
+                    new ReadOnlySpan<float>(x, xOffset + (c * g.InHeight + iy) * g.InWidth, g.InWidth)
+                        .CopyTo(plane.Slice((c * p.InHeight + iy + g.PadTop) * p.InWidth + g.PadLeft));
+            (x, xOffset, g) = (scratch, padOffset, p);
+        }
         int ow = g.OutWidth, pixels = g.OutHeight * ow;
         if ((uint)(xOffset + g.InputSize) > (uint)x.Length || (uint)(sOffset + pixels * Lanes) > (uint)scratch.Length
             || (uint)(wOffset + PatchRows(g) * Lanes) > (uint)wt.Length)
@@ -218,6 +242,8 @@ internal static class DirectConv2DKernels
                 y[yOffset + oc * pixels + p] = Unsafe.Add(ref ts, p * Lanes + oc);
     }
 
+    // The blocks below read an unpadded input (Correlate pads a copy first): every tap of every pixel is inside.
+
     private static void Block8(ref float x, ref float w, ref float t, Vector512<float> start, int oy, int ox, in Conv2DGeometry g)
     {
         Vector512<float> a0 = start, a1 = start, a2 = start, a3 = start, a4 = start, a5 = start, a6 = start, a7 = start;
@@ -225,38 +251,20 @@ internal static class DirectConv2DKernels
         for (int c = 0; c < g.InChannels; c++)
             for (int i = 0; i < kh; i++)
             {
-                int iy = oy + i - g.PadTop;
-                if ((uint)iy >= (uint)ih) continue;
-                ref float row = ref Unsafe.Add(ref x, (c * ih + iy) * iw);
+                ref float row = ref Unsafe.Add(ref x, (c * ih + oy + i) * iw + ox);
                 ref float wRow = ref Unsafe.Add(ref w, (c * kh + i) * kw * Lanes);
                 for (int j = 0; j < kw; j++)
                 {
                     var wv = Vector512.LoadUnsafe(ref wRow, (nuint)(j * Lanes));
-                    int ix = ox + j - g.PadLeft;
-                    if (ix >= 0 && ix + 7 < iw)
-                    {
-                        ref float r = ref Unsafe.Add(ref row, ix);
-                        a0 = Vector512.FusedMultiplyAdd(Vector512.Create(r), wv, a0);
-                        a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 1)), wv, a1);
-                        a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 2)), wv, a2);
-                        a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 3)), wv, a3);
-                        a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 4)), wv, a4);
-                        a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 5)), wv, a5);
-                        a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 6)), wv, a6);
-                        a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 7)), wv, a7);
-                    }
-                    else
-                    {
-                        // Near the left or right edge: padded cells add nothing.
-                        if ((uint)ix < (uint)iw) a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix)), wv, a0);
-                        if ((uint)(ix + 1) < (uint)iw) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 1)), wv, a1);
-                        if ((uint)(ix + 2) < (uint)iw) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 2)), wv, a2);
-                        if ((uint)(ix + 3) < (uint)iw) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 3)), wv, a3);
-                        if ((uint)(ix + 4) < (uint)iw) a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 4)), wv, a4);
-                        if ((uint)(ix + 5) < (uint)iw) a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 5)), wv, a5);
-                        if ((uint)(ix + 6) < (uint)iw) a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 6)), wv, a6);
-                        if ((uint)(ix + 7) < (uint)iw) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 7)), wv, a7);
-                    }
+                    ref float r = ref Unsafe.Add(ref row, j);
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.Create(r), wv, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 1)), wv, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 2)), wv, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 3)), wv, a3);
+                    a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 4)), wv, a4);
+                    a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 5)), wv, a5);
+                    a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 6)), wv, a6);
+                    a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 7)), wv, a7);
                 }
             }
         a0.StoreUnsafe(ref t, 0); a1.StoreUnsafe(ref t, 16); a2.StoreUnsafe(ref t, 32); a3.StoreUnsafe(ref t, 48);
@@ -270,18 +278,16 @@ internal static class DirectConv2DKernels
         for (int c = 0; c < g.InChannels; c++)
             for (int i = 0; i < kh; i++)
             {
-                int iy = oy + i - g.PadTop;
-                if ((uint)iy >= (uint)ih) continue;
-                ref float row = ref Unsafe.Add(ref x, (c * ih + iy) * iw);
+                ref float row = ref Unsafe.Add(ref x, (c * ih + oy + i) * iw + ox);
                 ref float wRow = ref Unsafe.Add(ref w, (c * kh + i) * kw * Lanes);
                 for (int j = 0; j < kw; j++)
                 {
                     var wv = Vector512.LoadUnsafe(ref wRow, (nuint)(j * Lanes));
-                    int ix = ox + j - g.PadLeft;
-                    if ((uint)ix < (uint)iw) a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix)), wv, a0);
-                    if ((uint)(ix + 1) < (uint)iw) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 1)), wv, a1);
-                    if ((uint)(ix + 2) < (uint)iw) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 2)), wv, a2);
-                    if ((uint)(ix + 3) < (uint)iw) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ix + 3)), wv, a3);
+                    ref float r = ref Unsafe.Add(ref row, j);
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.Create(r), wv, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 1)), wv, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 2)), wv, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 3)), wv, a3);
                 }
             }
         a0.StoreUnsafe(ref t, 0); a1.StoreUnsafe(ref t, 16); a2.StoreUnsafe(ref t, 32); a3.StoreUnsafe(ref t, 48);
@@ -294,15 +300,10 @@ internal static class DirectConv2DKernels
         for (int c = 0; c < g.InChannels; c++)
             for (int i = 0; i < kh; i++)
             {
-                int iy = oy + i - g.PadTop;
-                if ((uint)iy >= (uint)ih) continue;
+                ref float row = ref Unsafe.Add(ref x, (c * ih + oy + i) * iw + ox);
+                ref float wRow = ref Unsafe.Add(ref w, (c * kh + i) * kw * Lanes);
                 for (int j = 0; j < kw; j++)
-                {
-                    int ix = ox + j - g.PadLeft;
-                    if ((uint)ix >= (uint)iw) continue;
-                    a = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, (c * ih + iy) * iw + ix)),
-                        Vector512.LoadUnsafe(ref w, (nuint)(((c * kh + i) * kw + j) * Lanes)), a);
-                }
+                    a = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, j)), Vector512.LoadUnsafe(ref wRow, (nuint)(j * Lanes)), a);
             }
         a.StoreUnsafe(ref t);
     }
