@@ -23,6 +23,8 @@ public class Conv2DTests
         // cut at every edge, uneven bottom/right padding, threads); 17 output channels go back to im2col.
         yield return ("direct: 16 out, 5×5 pad (2, 1)", 3, new Conv2DGeometry(6, 12, 11, 16, 5, 5, 1, 1, 2, 1, 10, 9));
         yield return ("direct: 1 in, 5×5 same", 3, new Conv2DGeometry(1, 10, 14, 6, 5, 5, 1, 1, 2, 2, 10, 14));
+        // More than eight input channels and rows wider than 16: the input gradient by channel lanes, not row lanes.
+        yield return ("direct: 10 in, 3×3 same, 20 wide", 2, new Conv2DGeometry(10, 4, 20, 5, 3, 3, 1, 1, 1, 1, 4, 20));
         yield return ("17 out channels, 3×3 same", 2, new Conv2DGeometry(2, 5, 9, 17, 3, 3, 1, 1, 1, 1, 5, 9));
     }
 

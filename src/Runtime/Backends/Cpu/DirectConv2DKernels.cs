@@ -54,7 +54,8 @@ internal static class DirectConv2DKernels
     // weight-gradient partial, an input-gradient scratch and a zero-padded input copy.
     private static int SharedLength(in Conv2DGeometry g) => (PatchRows(g) + g.OutChannels * g.KernelHeight * g.KernelWidth) * Lanes;
 
-    private static int PaddedLength(in Conv2DGeometry g) => Math.Max(Padded(g).InputSize, Padded(Flipped(g)).InputSize);
+    // Plus one vector of slack: the row kernel's 16-wide loads may run past the last row (into lanes it drops).
+    private static int PaddedLength(in Conv2DGeometry g) => Math.Max(Padded(g).InputSize, Padded(Flipped(g)).InputSize) + Lanes;
 
     private static int SlotLength(in Conv2DGeometry g) =>
         (2 * g.OutHeight * g.OutWidth + PatchRows(g) + g.InHeight * g.InWidth) * Lanes + PaddedLength(g);
@@ -151,7 +152,9 @@ internal static class DirectConv2DKernels
         {
             TransposeToPixels(y, n * g.OutputSize, g.OutChannels, pixels, ws, transposed);
             AccumulateWeightGradient(x, n * g.InputSize, ws, transposed, ws, partial, g);
-            if (dx is not null) Correlate(y, n * g.OutputSize, ws, rows * Lanes, null, dx, n * g.InputSize, ws, inputScratch, padded, flipped);
+            if (dx is null) continue;
+            if (RowLanes(g)) InputGradientByRows(y, n * g.OutputSize, ws, rows * Lanes, dx, n * g.InputSize, ws, padded, g);
+            else Correlate(y, n * g.OutputSize, ws, rows * Lanes, null, dx, n * g.InputSize, ws, inputScratch, padded, flipped);
         }
     }
 
@@ -199,17 +202,7 @@ internal static class DirectConv2DKernels
     private static void Correlate(float[] x, int xOffset, float[] wt, int wOffset, float[]? bias, float[] y, int yOffset,
         float[] scratch, int sOffset, int padOffset, Conv2DGeometry g)
     {
-        if (HasPadding(g))
-        {
-            var p = Padded(g);
-            var plane = new Span<float>(scratch, padOffset, p.InputSize);
-            plane.Clear();
-            for (int c = 0; c < g.InChannels; c++)
-                for (int iy = 0; iy < g.InHeight; iy++)
-                    new ReadOnlySpan<float>(x, xOffset + (c * g.InHeight + iy) * g.InWidth, g.InWidth)
-                        .CopyTo(plane.Slice((c * p.InHeight + iy + g.PadTop) * p.InWidth + g.PadLeft));
-            (x, xOffset, g) = (scratch, padOffset, p);
-        }
+        if (HasPadding(g)) (x, xOffset, g) = (scratch, padOffset, PadInput(x, xOffset, scratch, padOffset, g));
         int ow = g.OutWidth, pixels = g.OutHeight * ow;
         if ((uint)(xOffset + g.InputSize) > (uint)x.Length || (uint)(sOffset + pixels * Lanes) > (uint)scratch.Length
             || (uint)(wOffset + PatchRows(g) * Lanes) > (uint)wt.Length)
@@ -240,6 +233,72 @@ internal static class DirectConv2DKernels
         for (int oc = 0; oc < g.OutChannels; oc++)
             for (int p = 0; p < pixels; p++)
                 y[yOffset + oc * pixels + p] = Unsafe.Add(ref ts, p * Lanes + oc);
+    }
+
+    /// <summary>Copies one sample into a zero-bordered plane at scratch[padOffset..]; returns the geometry that reads it.</summary>
+    private static Conv2DGeometry PadInput(float[] x, int xOffset, float[] scratch, int padOffset, in Conv2DGeometry g)
+    {
+        var p = Padded(g);
+        var plane = new Span<float>(scratch, padOffset, p.InputSize + Lanes);
+        plane.Clear();
+        for (int c = 0; c < g.InChannels; c++)
+            for (int iy = 0; iy < g.InHeight; iy++)
+                new ReadOnlySpan<float>(x, xOffset + (c * g.InHeight + iy) * g.InWidth, g.InWidth)
+                    .CopyTo(plane.Slice((c * p.InHeight + iy + g.PadTop) * p.InWidth + g.PadLeft));
+        return p;
+    }
+
+    /// <summary>
+    /// Whether the input gradient is cheaper with its rows in the lanes (<see cref="InputGradientByRows"/>): a row of dx
+    /// fits in one vector and there are few input channels, which would leave most channel lanes empty.
+    /// </summary>
+    private static bool RowLanes(in Conv2DGeometry g) => g.InWidth <= Lanes && g.InChannels <= 8;
+
+    /// <summary>
+    /// dx[c, iy, 0..IW) = Σ over (oc, i, j) of flippedW[oc, i, j][c]·dyPadded[oc, iy + i, j .. j + IW): a whole dx row per
+    /// FMA, eight input channels at a time (the flipped weight table's lanes past the channel count are zero).
+    /// </summary>
+    private static void InputGradientByRows(float[] dy, int dyOffset, float[] wt, int wOffset, float[] dx, int dxOffset,
+        float[] scratch, int padOffset, in Conv2DGeometry g)
+    {
+        var f = Flipped(g);
+        var p = PadInput(dy, dyOffset, scratch, padOffset, f);
+        int kh = g.KernelHeight, kw = g.KernelWidth, iw = g.InWidth;
+        if ((uint)(padOffset + p.InputSize + Lanes) > (uint)scratch.Length || (uint)(wOffset + g.OutChannels * kh * kw * Lanes) > (uint)wt.Length
+            || (uint)(dxOffset + g.InputSize) > (uint)dx.Length)
+            throw new IndexOutOfRangeException();
+        ref float pad = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(scratch), padOffset);
+        ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(wt), wOffset);
+        Span<float> row = stackalloc float[Lanes];
+        for (int iy = 0; iy < g.InHeight; iy++)
+        {
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            for (int oc = 0; oc < g.OutChannels; oc++)
+                for (int i = 0; i < kh; i++)
+                {
+                    ref float source = ref Unsafe.Add(ref pad, (oc * p.InHeight + iy + i) * p.InWidth);
+                    ref float taps = ref Unsafe.Add(ref w, (oc * kh + i) * kw * Lanes);
+                    for (int j = 0; j < kw; j++)
+                    {
+                        var v = Vector512.LoadUnsafe(ref source, (nuint)j);
+                        ref float t = ref Unsafe.Add(ref taps, j * Lanes);
+                        a0 = Vector512.FusedMultiplyAdd(Vector512.Create(t), v, a0);
+                        a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref t, 1)), v, a1);
+                        a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref t, 2)), v, a2);
+                        a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref t, 3)), v, a3);
+                        a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref t, 4)), v, a4);
+                        a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref t, 5)), v, a5);
+                        a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref t, 6)), v, a6);
+                        a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref t, 7)), v, a7);
+                    }
+                }
+            for (int c = 0; c < g.InChannels; c++)
+            {
+                var sum = c switch { 0 => a0, 1 => a1, 2 => a2, 3 => a3, 4 => a4, 5 => a5, 6 => a6, _ => a7 };
+                sum.CopyTo(row);
+                row.Slice(0, iw).CopyTo(new Span<float>(dx, dxOffset + (c * g.InHeight + iy) * iw, iw));
+            }
+        }
     }
 
     // The blocks below read an unpadded input (Correlate pads a copy first): every tap of every pixel is inside.
