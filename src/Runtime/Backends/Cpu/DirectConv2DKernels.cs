@@ -151,7 +151,7 @@ internal static class DirectConv2DKernels
         for (int n = first; n < end; n++)
         {
             TransposeToPixels(y, n * g.OutputSize, g.OutChannels, pixels, ws, transposed);
-            AccumulateWeightGradient(x, n * g.InputSize, ws, transposed, ws, partial, g);
+            AccumulateWeightGradient(x, n * g.InputSize, ws, transposed, ws, partial, ws, padded, g);
             if (dx is null) continue;
             if (RowLanes(g)) InputGradientByRows(y, n * g.OutputSize, ws, rows * Lanes, dx, n * g.InputSize, ws, padded, g);
             else Correlate(y, n * g.OutputSize, ws, rows * Lanes, null, dx, n * g.InputSize, ws, inputScratch, padded, flipped);
@@ -367,42 +367,53 @@ internal static class DirectConv2DKernels
         a.StoreUnsafe(ref t);
     }
 
-    /// <summary>partial[r][oc] += Σ over pixels of x[c, oy+i−pt, ox+j−pl]·dy[oc, oy, ox], with r = (c·kh + i)·kw + j and dy transposed.</summary>
-    private static void AccumulateWeightGradient(float[] x, int xOffset, float[] dyT, int dyOffset, float[] partial, int pOffset, in Conv2DGeometry g)
+    /// <summary>
+    /// partial[r][oc] += Σ over pixels of x[c, oy+i−pt, ox+j−pl]·dy[oc, oy, ox], with r = (c·kh + i)·kw + j and dy
+    /// transposed to pixels × channel lanes. The input is read from a zero-padded copy (with slack after it), so no tap is checked; for each
+    /// (c, i) every output-gradient vector is loaded once and used for four taps j at a time (four FMA chains).
+    /// </summary>
+    private static void AccumulateWeightGradient(float[] x, int xOffset, float[] dyT, int dyOffset, float[] partial, int pOffset,
+        float[] scratch, int padOffset, in Conv2DGeometry g)
     {
-        int kh = g.KernelHeight, kw = g.KernelWidth, ih = g.InHeight, iw = g.InWidth, ow = g.OutWidth;
-        if ((uint)(xOffset + g.InputSize) > (uint)x.Length || (uint)(dyOffset + g.OutHeight * ow * Lanes) > (uint)dyT.Length
+        // Always a copy, padded or not: the last block of taps may read up to three values past the input's end.
+        var p = PadInput(x, xOffset, scratch, padOffset, g);
+        (x, xOffset) = (scratch, padOffset);
+        int kh = g.KernelHeight, kw = g.KernelWidth, oh = g.OutHeight, ow = g.OutWidth, pw = p.InWidth;
+        if ((uint)(xOffset + p.InputSize) > (uint)x.Length || (uint)(dyOffset + oh * ow * Lanes) > (uint)dyT.Length
             || (uint)(pOffset + PatchRows(g) * Lanes) > (uint)partial.Length)
             throw new IndexOutOfRangeException();
         ref float xs = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), xOffset);
         ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(dyT), dyOffset);
-        ref float p = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(partial), pOffset);
+        ref float sums = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(partial), pOffset);
         for (int c = 0; c < g.InChannels; c++)
             for (int i = 0; i < kh; i++)
-                for (int j = 0; j < kw; j++)
+                for (int j0 = 0; j0 < kw; j0 += 4)
                 {
-                    int dx0 = j - g.PadLeft;
-                    int oxStart = Math.Max(0, -dx0), oxEnd = Math.Min(ow, iw - dx0);
+                    int taps = Math.Min(4, kw - j0);
                     Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                    for (int oy = 0; oy < g.OutHeight; oy++)
+                    for (int oy = 0; oy < oh; oy++)
                     {
-                        int iy = oy + i - g.PadTop;
-                        if ((uint)iy >= (uint)ih) continue;
-                        ref float row = ref Unsafe.Add(ref xs, (c * ih + iy) * iw + dx0);
+                        ref float row = ref Unsafe.Add(ref xs, (c * p.InHeight + oy + i) * pw + j0);
                         ref float dRow = ref Unsafe.Add(ref d, oy * ow * Lanes);
-                        int ox = oxStart;
-                        for (; ox + 4 <= oxEnd; ox += 4)
+                        for (int ox = 0; ox < ow; ox++)
                         {
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ox)), Vector512.LoadUnsafe(ref dRow, (nuint)(ox * Lanes)), a0);
-                            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ox + 1)), Vector512.LoadUnsafe(ref dRow, (nuint)((ox + 1) * Lanes)), a1);
-                            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ox + 2)), Vector512.LoadUnsafe(ref dRow, (nuint)((ox + 2) * Lanes)), a2);
-                            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ox + 3)), Vector512.LoadUnsafe(ref dRow, (nuint)((ox + 3) * Lanes)), a3);
+                            var dv = Vector512.LoadUnsafe(ref dRow, (nuint)(ox * Lanes));
+                            ref float r = ref Unsafe.Add(ref row, ox);
+                            // Taps past the kernel's width read padding or the next row; their sums are never stored.
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(r), dv, a0);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 1)), dv, a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 2)), dv, a2);
+                            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref r, 3)), dv, a3);
                         }
-                        for (; ox < oxEnd; ox++)
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref row, ox)), Vector512.LoadUnsafe(ref dRow, (nuint)(ox * Lanes)), a0);
                     }
-                    int r = ((c * kh + i) * kw + j) * Lanes;
-                    (Vector512.LoadUnsafe(ref p, (nuint)r) + ((a0 + a1) + (a2 + a3))).StoreUnsafe(ref p, (nuint)r);
+                    int first = ((c * kh + i) * kw + j0) * Lanes;
+                    Add(ref sums, first, a0);
+                    if (taps > 1) Add(ref sums, first + Lanes, a1);
+                    if (taps > 2) Add(ref sums, first + 2 * Lanes, a2);
+                    if (taps > 3) Add(ref sums, first + 3 * Lanes, a3);
                 }
+
+        static void Add(ref float sums, int offset, Vector512<float> value) =>
+            (Vector512.LoadUnsafe(ref sums, (nuint)offset) + value).StoreUnsafe(ref sums, (nuint)offset);
     }
 }
