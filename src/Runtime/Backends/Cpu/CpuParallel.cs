@@ -24,7 +24,6 @@ internal static class CpuParallel
     public static readonly int ThreadCount = Math.Clamp(Environment.ProcessorCount, 1, 64);
 
     private static readonly Worker[] Workers = CreateWorkers();
-    private static readonly ManualResetEventSlim Done = new(false, 200);
     private static int _busy;
     private static int _pending;
     private static ParallelWork? _work;
@@ -60,7 +59,6 @@ internal static class CpuParallel
         _work = work;
         _failure = null;
         Volatile.Write(ref _pending, threads - 1);
-        Done.Reset();
         for (int i = 0; i < threads - 1; i++) Workers[i].Start(threads);
         try
         {
@@ -68,7 +66,11 @@ internal static class CpuParallel
         }
         finally
         {
-            SpinThenWait(Done);
+            // The workers are running their shares, which end about when the caller's does: wait for them without
+            // blocking (yielding the core if one was descheduled). A blocking wait would also allocate the first time a
+            // thread makes one, inside a kernel that must not allocate.
+            var wait = new SpinWait();
+            while (Volatile.Read(ref _pending) != 0) wait.SpinOnce(sleep1Threshold: -1);
             _work = null;
         }
         _failure?.Throw();
@@ -127,7 +129,7 @@ internal static class CpuParallel
                     _failure = ExceptionDispatchInfo.Capture(e);
                 }
                 Volatile.Write(ref AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
-                if (Interlocked.Decrement(ref _pending) == 0) Done.Set();
+                Interlocked.Decrement(ref _pending);
             }
         }
     }
