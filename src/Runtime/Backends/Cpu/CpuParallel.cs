@@ -77,28 +77,21 @@ internal static class CpuParallel
     }
 
     /// <summary>
-    /// How long a thread polls before it blocks. Waking a blocked thread costs several microseconds (a futex call and a
-    /// reschedule, more under a hypervisor): as much as a whole small kernel. Kernels come back to back during a forward
-    /// or backward pass, so a worker that polls briefly after each job is usually still awake for the next one; after
-    /// that it sleeps and costs nothing.
+    /// How long a worker polls for its next job before it blocks. Waking a blocked thread costs several microseconds (a
+    /// futex call and a reschedule, more under a hypervisor): as much as a whole small kernel. Kernels come back to back
+    /// during a forward or backward pass, so a worker that polls briefly after each job is usually still awake for the
+    /// next one; after that it sleeps and costs nothing.
     /// </summary>
     private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 20_000; // 50 µs
 
-    private static void SpinThenWait(ManualResetEventSlim signal)
-    {
-        if (!signal.IsSet)
-        {
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            while (!signal.IsSet && System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks) Thread.SpinWait(8);
-        }
-        signal.Wait();
-    }
-
     private sealed class Worker
     {
-        private readonly ManualResetEventSlim _go = new(false, 200);
+        // An AutoResetEvent rather than a ManualResetEventSlim: the slim event's Set takes a monitor when a waiter is
+        // blocked, and the first time it does so from a thread it allocates, inside kernels that must not.
+        private readonly AutoResetEvent _wake = new(false);
         private readonly int _index;
         private int _threads;
+        private int _generation; // bumped by Start: one job per bump
         public long AllocatedBytes;
 
         public Worker(int index)
@@ -111,15 +104,26 @@ internal static class CpuParallel
         public void Start(int threads)
         {
             _threads = threads;
-            _go.Set();
+            Interlocked.Increment(ref _generation);
+            _wake.Set(); // cheap when the worker is polling; a stale signal only costs it one extra look at the generation
         }
 
         private void Loop()
         {
+            // One real blocking wait first, so that the wait machinery this thread needs is allocated now, not inside
+            // the first job that happens to find it asleep.
+            using (var once = new AutoResetEvent(false)) once.WaitOne(1);
+            int seen = 0;
             while (true)
             {
-                SpinThenWait(_go);
-                _go.Reset();
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                int current;
+                while ((current = Volatile.Read(ref _generation)) == seen)
+                {
+                    if (System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks) Thread.SpinWait(8);
+                    else _wake.WaitOne();
+                }
+                seen = current;
                 try
                 {
                     _work!.Run(_index, _threads);
