@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Threading;
@@ -8,34 +7,33 @@ namespace Unroll.Benchmarks.Compare;
 
 /// <summary>
 /// The processor's single-precision peak, measured: every core runs 16 independent FMA chains (enough to cover the FMA
-/// latency on two pipes) at the widest vector width the machine accelerates, all at once; the rates add up.
+/// latency on two pipes) at the widest vector width the machine accelerates, all at once. The comparison times it as one
+/// more contestant beside the matrix products, so host drift touches both alike.
 /// </summary>
 internal static class Peak
 {
-    /// <summary>Median over <paramref name="rounds"/> of the summed GFLOP/s of <paramref name="threads"/> threads.</summary>
-    public static double MeasureGflops(int threads, int rounds = 5)
+    /// <summary>Iterations of one <see cref="RunAllCores"/> call: about 20 ms at 3 GHz, so starting the threads is noise.</summary>
+    public const int Iterations = 4_000_000;
+
+    /// <summary>Floating-point operations one <see cref="RunAllCores"/> call performs on <paramref name="threads"/> threads.</summary>
+    public static double Flops(int threads) =>
+        (double)threads * 16 * (Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count) * 2 * Iterations;
+
+    /// <summary>Runs the FMA chains on <paramref name="threads"/> threads at once (one per core); returns when all finish.</summary>
+    public static void RunAllCores(int threads)
     {
-        var figures = new double[rounds];
-        for (var round = 0; round < rounds; round++)
+        var workers = new Thread[threads];
+        using var start = new Barrier(threads);
+        for (var t = 0; t < threads; t++)
         {
-            var rates = new double[threads];
-            var workers = new Thread[threads];
-            using var start = new Barrier(threads);
-            for (var t = 0; t < threads; t++)
+            workers[t] = new Thread(() =>
             {
-                var index = t;
-                workers[t] = new Thread(() =>
-                {
-                    start.SignalAndWait();
-                    rates[index] = OneCore(iterations: 10_000_000);
-                });
-                workers[t].Start();
-            }
-            foreach (var worker in workers) worker.Join();
-            foreach (var rate in rates) figures[round] += rate;
+                start.SignalAndWait();
+                if (Vector512.IsHardwareAccelerated) Chains512(Iterations); else Chains256(Iterations);
+            });
+            workers[t].Start();
         }
-        Array.Sort(figures);
-        return figures[rounds / 2];
+        foreach (var worker in workers) worker.Join();
     }
 
     /// <summary>Nominal peak from /proc/cpuinfo's clock (often the base clock under a hypervisor), or null if unknown.</summary>
@@ -48,14 +46,7 @@ internal static class Peak
         return (cores * mhz.Value * 1e-3 * flopsPerCycle, mhz.Value, flopsPerCycle);
     }
 
-    private static double OneCore(int iterations)
-    {
-        var watch = Stopwatch.StartNew();
-        var lanes = Vector512.IsHardwareAccelerated ? Chains512(iterations) : Chains256(iterations);
-        return 16.0 * lanes * 2 * iterations / watch.Elapsed.TotalSeconds / 1e9;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tier-0 or OSR code in the timing
     private static int Chains512(int iterations)
     {
         var m = Vector512.Create(0.999999f);
@@ -76,7 +67,7 @@ internal static class Peak
         return Vector512<float>.Count;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tier-0 or OSR code in the timing
     private static int Chains256(int iterations)
     {
         var m = Vector256.Create(0.999999f);
