@@ -8,6 +8,15 @@ namespace Unroll.Benchmarks.Compare;
 internal sealed record Contestant(string Name, Action Call, Action? Prepare = null);
 
 /// <summary>
+/// libtorch on several threads leaves its OpenMP workers spinning for a while after each call; they would steal a core
+/// from whatever is timed next. Torch contestants are followed by this pause, outside any timing.
+/// </summary>
+internal static class Cooldown
+{
+    public static readonly TimeSpan AfterTorch = TimeSpan.FromMilliseconds(100);
+}
+
+/// <summary>
 /// Times several contestants alternately: after a warm-up (so that .NET's tiered compilation has finished and libtorch
 /// has its buffers), each round times a batch of calls of every contestant in turn, so that the host's drift touches them
 /// alike; the figure is the median over rounds of the time per call.
@@ -44,6 +53,7 @@ internal static class Contest
                 var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 allocated[c] = Math.Max(allocated[c], (GC.GetTotalAllocatedBytes(precise: true) - before) / callsPerBatch[c]);
                 times[c][round] = elapsed / callsPerBatch[c];
+                if (contestant.Name.StartsWith("torch", StringComparison.Ordinal)) System.Threading.Thread.Sleep(Cooldown.AfterTorch);
             }
         }
 

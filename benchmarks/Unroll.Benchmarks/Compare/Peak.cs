@@ -7,8 +7,7 @@ namespace Unroll.Benchmarks.Compare;
 
 /// <summary>
 /// The processor's single-precision peak, measured: every core runs 16 independent FMA chains (enough to cover the FMA
-/// latency on two pipes) at the widest vector width the machine accelerates, all at once. The comparison times it as one
-/// more contestant beside the matrix products, so host drift touches both alike.
+/// latency on two pipes) at the widest vector width the machine accelerates, all at once; the median of a few runs.
 /// </summary>
 internal static class Peak
 {
@@ -18,6 +17,20 @@ internal static class Peak
     /// <summary>Floating-point operations one <see cref="RunAllCores"/> call performs on <paramref name="threads"/> threads.</summary>
     public static double Flops(int threads) =>
         (double)threads * 16 * (Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count) * 2 * Iterations;
+
+    /// <summary>Median over <paramref name="rounds"/> runs of the FMA chains on <paramref name="threads"/> threads, in GFLOP/s.</summary>
+    public static double MeasureGflops(int threads, int rounds = 5)
+    {
+        var rates = new double[rounds];
+        for (var round = 0; round < rounds; round++)
+        {
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            RunAllCores(threads);
+            rates[round] = Flops(threads) / System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds / 1e9;
+        }
+        Array.Sort(rates);
+        return rates[rounds / 2];
+    }
 
     /// <summary>Runs the FMA chains on <paramref name="threads"/> threads at once (one per core); returns when all finish.</summary>
     public static void RunAllCores(int threads)
