@@ -11,11 +11,13 @@ namespace Unroll;
 /// im2col: for a 5×5 kernel over a 10×10 output, copying the patches costs more than the arithmetic.
 /// </summary>
 /// <remarks>
-/// <para>The weights are first transposed to [inChannels·kh·kw][16] (unused lanes zero). A row of eight output pixels keeps
-/// eight accumulators (enough independent FMA chains to cover the latency); results go to a [pixels][16] scratch and are
+/// <para>The weights are first transposed to [inChannels·kh·kw][16] (unused lanes zero). A padded layer reads a
+/// zero-bordered copy of each sample, so the loops never test an edge. A row of eight output pixels keeps eight
+/// accumulators (enough independent FMA chains to cover the latency); results go to a [pixels][16] scratch and are
 /// transposed into the (channels, height, width) output.</para>
-/// <para>Backward: the input gradient is the same kernel run on the output gradient with the kernel flipped and the
-/// channel roles swapped (a "full" correlation, which stride 1 allows); the weight gradient sums, for each weight row,
+/// <para>Backward: the input gradient is a "full" correlation of the output gradient with the kernel flipped and the
+/// channel roles swapped (stride 1 allows it): with whole dx rows in the lanes when a row fits in one vector and there
+/// are at most eight input channels, otherwise the forward kernel itself. The weight gradient sums, for each weight row,
 /// input value × output-gradient vector over the pixels, with the output gradient transposed to [pixels][16].</para>
 /// <para>Batches split across threads by sample; each thread has its own scratch and weight-gradient partial.</para>
 /// </remarks>
