@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System;
 using Xunit;
 
@@ -62,5 +63,20 @@ public class DenseTests
         var values = new float[length];
         Array.Fill(values, float.NaN);
         return values;
+    }
+
+    [Fact]
+    public void Matrix_vector_rows_match_the_reference_at_every_vector_width()
+    {
+        var widths = Vector512.IsHardwareAccelerated ? new[] { GemmKernel.Vector512, GemmKernel.Vector256, GemmKernel.Scalar } : new[] { GemmKernel.Vector256, GemmKernel.Scalar };
+        foreach (var (batch, inputs, units) in new[] { (1, 7, 5), (2, 77, 9), (3, 301, 6) }) // below 16, vector + tail, several vectors
+            foreach (var width in widths)
+            {
+                var x = Support.Random(batch * inputs, 1); var w = Support.Random(units * inputs, 2); var b = Support.Random(units, 3);
+                var y = new float[batch * units];
+                GemvKernels.Rows(width, x, w, b, y, batch, inputs, units, 0, units);
+                var expected = Reference.Dense(Support.ToDouble(x), Support.ToDouble(w), Support.ToDouble(b), batch, inputs, units);
+                Support.Close(expected, y, 1e-5 * Math.Sqrt(inputs), $"{width} ({batch}, {inputs}, {units})");
+            }
     }
 }

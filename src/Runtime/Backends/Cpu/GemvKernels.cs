@@ -30,7 +30,7 @@ internal static class GemvKernels
             finally { CpuParallel.Exit(); }
             return;
         }
-        Rows(x, w, b, y, batch, inputs, units, 0, units);
+        Rows(Gemm.DefaultKernel, x, w, b, y, batch, inputs, units, 0, units);
     }
 
     private sealed class Job : ParallelWork
@@ -45,11 +45,12 @@ internal static class GemvKernels
         {
             int groups = (Units + 3) / 4;
             int start = Math.Min(Units, groups * worker / workers * 4), end = Math.Min(Units, groups * (worker + 1) / workers * 4);
-            Rows(X, W, B, Y, Batch, Inputs, Units, start, end);
+            Rows(Gemm.DefaultKernel, X, W, B, Y, Batch, Inputs, Units, start, end);
         }
     }
 
-    internal static void Rows(float[] x, float[] w, float[]? b, float[] y, int batch, int inputs, int units, int start, int end)
+    /// <summary>Rows [<paramref name="start"/>, <paramref name="end"/>) of y with the given vector width (tests run every width).</summary>
+    internal static void Rows(GemmKernel width, float[] x, float[] w, float[]? b, float[] y, int batch, int inputs, int units, int start, int end)
     {
         for (int s = 0; s < batch; s++)
         {
@@ -58,7 +59,7 @@ internal static class GemvKernels
             int u = start;
             for (; u + 4 <= end; u += 4)
             {
-                var (d0, d1, d2, d3) = Dot4(ref xs, w, u * inputs, inputs);
+                var (d0, d1, d2, d3) = Dot4(width, ref xs, w, u * inputs, inputs);
                 int o = s * units + u;
                 y[o] = d0 + (b is null ? 0f : b[u]);
                 y[o + 1] = d1 + (b is null ? 0f : b[u + 1]);
@@ -71,7 +72,7 @@ internal static class GemvKernels
     }
 
     /// <summary>Dot products of x with four consecutive rows of W starting at <paramref name="row0"/>.</summary>
-    private static (float, float, float, float) Dot4(ref float x, float[] w, int row0, int n)
+    private static (float, float, float, float) Dot4(GemmKernel width, ref float x, float[] w, int row0, int n)
     {
         if ((uint)(row0 + 4 * n) > (uint)w.Length) throw new IndexOutOfRangeException();
         ref float r0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(w), row0);
@@ -80,7 +81,7 @@ internal static class GemvKernels
         ref float r3 = ref Unsafe.Add(ref r2, n);
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
         int i = 0;
-        if (Vector512.IsHardwareAccelerated && n >= 32)
+        if (width == GemmKernel.Vector512 && n >= 32)
         {
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, c0 = default, c1 = default, c2 = default, c3 = default;
             for (; i + 32 <= n; i += 32)
@@ -98,7 +99,7 @@ internal static class GemvKernels
             }
             s0 = Vector512.Sum(a0 + c0); s1 = Vector512.Sum(a1 + c1); s2 = Vector512.Sum(a2 + c2); s3 = Vector512.Sum(a3 + c3);
         }
-        else if (Vector256.IsHardwareAccelerated && n >= 16)
+        else if (width != GemmKernel.Scalar && n >= 16)
         {
             Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, c0 = default, c1 = default, c2 = default, c3 = default;
             for (; i + 16 <= n; i += 16)
