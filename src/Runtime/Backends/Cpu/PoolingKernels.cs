@@ -195,12 +195,15 @@ internal static class PoolingKernels
             }
             for (int ox = 0; ox < g.OutWidth; ox++, top += 2)
             {
-                int best = top;
-                if (x[top + 1] > x[best]) best = top + 1;
-                if (x[top + w] > x[best]) best = top + w;
-                if (x[top + w + 1] > x[best]) best = top + w + 1;
+                // Branch-free too: comparisons become 0/1 and pick the first largest cell's offset arithmetically.
+                float a = x[top], b = x[top + 1], c = x[top + w], e = x[top + w + 1];
+                int isB = b > a ? 1 : 0;
+                float ab = MathF.Max(a, b);
+                int isC = c > ab ? 1 : 0;
+                int isE = e > MathF.Max(ab, c) ? 1 : 0;
+                int cell = isE * (w + 1) + (1 - isE) * (isC * w + (1 - isC) * isB);
                 dx[top] = dx[top + 1] = dx[top + w] = dx[top + w + 1] = 0f;
-                dx[best] = dy[o + ox];
+                dx[top + cell] = dy[o + ox];
             }
         }
     }
