@@ -20,7 +20,10 @@ internal static class NoAllocation
 {
     public static void Assert(Action action, int warmUps = 3, int runs = 5)
     {
-        for (var i = 0; i < warmUps; i++) action(); // packing buffers, worker threads, JIT
+        // Packing buffers, worker threads, JIT. The pause after each warm-up lets the pool's workers stop polling and
+        // block, so that waking a blocked worker (whose wait machinery allocates once per thread) is warmed too, not only
+        // handing work to a polling one.
+        for (var i = 0; i < warmUps; i++) { action(); System.Threading.Thread.Sleep(2); }
         long thread = GC.GetAllocatedBytesForCurrentThread(), workers = CpuParallel.WorkerAllocatedBytes();
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < runs; i++) action();

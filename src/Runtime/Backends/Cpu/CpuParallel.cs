@@ -67,8 +67,7 @@ internal static class CpuParallel
         finally
         {
             // The workers are running their shares, which end about when the caller's does: wait for them without
-            // blocking (yielding the core if one was descheduled). A blocking wait would also allocate the first time a
-            // thread makes one, inside a kernel that must not allocate.
+            // blocking, yielding the core in case one was descheduled.
             var wait = new SpinWait();
             while (Volatile.Read(ref _pending) != 0) wait.SpinOnce(sleep1Threshold: -1);
             _work = null;
@@ -86,8 +85,8 @@ internal static class CpuParallel
 
     private sealed class Worker
     {
-        // An AutoResetEvent rather than a ManualResetEventSlim: the slim event's Set takes a monitor when a waiter is
-        // blocked, and the first time it does so from a thread it allocates, inside kernels that must not.
+        // Wakes the worker once it has stopped polling. Waking a blocked thread allocates the first time a thread does
+        // it (a few KB of wait machinery, once); the zero-allocation tests warm that path before they measure.
         private readonly AutoResetEvent _wake = new(false);
         private readonly int _index;
         private int _threads;
