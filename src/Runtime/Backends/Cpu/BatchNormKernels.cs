@@ -74,14 +74,8 @@ internal static class BatchNormKernels
     {
         long work = (long)batch * channels * spatial;
         int threads = Math.Min(CpuParallel.ThreadCount, channels);
-        if (threads > 1 && work >= ParallelThreshold && CpuParallel.TryEnter())
-        {
-            try { CpuParallel.Run(job, threads); }
-            finally { CpuParallel.Exit(); job.Clear(); }
-            return;
-        }
-        job.Run(0, 1);
-        job.Clear();
+        try { CpuParallel.Run(job, work >= ParallelThreshold ? threads : 1); }
+        finally { job.Clear(); }
     }
 
     /// <summary>The one long-lived job: fields set before each call, so a fork allocates nothing. Calls are serialised by the caller (one network per thread).</summary>

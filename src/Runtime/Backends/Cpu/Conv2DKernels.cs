@@ -84,16 +84,12 @@ internal static class Conv2DKernels
             return;
         }
         int threads = Threads(geometry, s, batch, ws, op);
-        if (threads > 1 && CpuParallel.TryEnter())
+        if (threads > 1)
         {
-            try
-            {
-                var job = ForwardJob.Instance;
-                (job.X, job.W, job.B, job.Y, job.Ws, job.Batch, job.G, job.S) = (x, w, b, y, ws, batch, geometry, s);
-                CpuParallel.Run(job, threads);
-                (job.X, job.W, job.B, job.Y, job.Ws) = (null!, null!, null, null!, null!);
-            }
-            finally { CpuParallel.Exit(); }
+            var job = ForwardJob.Instance;
+            (job.X, job.W, job.B, job.Y, job.Ws, job.Batch, job.G, job.S) = (x, w, b, y, ws, batch, geometry, s);
+            try { CpuParallel.Run(job, threads); }
+            finally { (job.X, job.W, job.B, job.Y, job.Ws) = (null!, null!, null, null!, null!); }
             return;
         }
         for (int n = 0; n < batch; n++) ForwardSample(x, w, b, y, ws, 0, n, geometry, s);
@@ -101,7 +97,8 @@ internal static class Conv2DKernels
 
     private sealed class ForwardJob : ParallelWork
     {
-        public static readonly ForwardJob Instance = new();
+        [ThreadStatic] private static ForwardJob? _instance;
+        public static ForwardJob Instance => _instance ??= new ForwardJob();
         public float[] X = null!, W = null!, Y = null!, Ws = null!;
         public float[]? B;
         public int Batch;
@@ -177,17 +174,13 @@ internal static class Conv2DKernels
         }
         int threads = Threads(geometry, s, batch, ws, op);
         var weightGrad = new Span<float>(dw, 0, geometry.WeightSize);
-        if (threads > 1 && CpuParallel.TryEnter())
+        if (threads > 1)
         {
-            try
-            {
-                var job = BackwardJob.Instance;
-                (job.X, job.W, job.Dy, job.Dx, job.Ws, job.Batch, job.G, job.S) = (x, w, dy, dx, ws, batch, geometry, s);
-                CpuParallel.Run(job, threads);
-                (job.X, job.W, job.Dy, job.Dx, job.Ws) = (null!, null!, null!, null, null!);
-            }
-            finally { CpuParallel.Exit(); }
-            // dW = Σ over threads of each thread's partial sum.
+            var job = BackwardJob.Instance;
+            (job.X, job.W, job.Dy, job.Dx, job.Ws, job.Batch, job.G, job.S) = (x, w, dy, dx, ws, batch, geometry, s);
+            try { CpuParallel.Run(job, threads); }
+            finally { (job.X, job.W, job.Dy, job.Dx, job.Ws) = (null!, null!, null!, null, null!); }
+            // dW = Σ over shares of each share's partial sum, in share order.
             int slot = SlotLength(geometry, s);
             new ReadOnlySpan<float>(ws, s.ColLength, geometry.WeightSize).CopyTo(weightGrad);
             for (int t = 1; t < threads; t++)
@@ -200,7 +193,8 @@ internal static class Conv2DKernels
 
     private sealed class BackwardJob : ParallelWork
     {
-        public static readonly BackwardJob Instance = new();
+        [ThreadStatic] private static BackwardJob? _instance;
+        public static BackwardJob Instance => _instance ??= new BackwardJob();
         public float[] X = null!, W = null!, Dy = null!, Ws = null!;
         public float[]? Dx;
         public int Batch;

@@ -15,9 +15,15 @@ internal abstract class ParallelWork
 /// <summary>
 /// A tiny persistent fork/join pool. <see cref="System.Threading.Tasks.Parallel.For(int, int, Action{int})"/> allocates
 /// on every call; this pool allocates only when it starts its threads. The calling thread is worker 0.
-/// Only one fork runs at a time: a caller that finds the pool busy (another thread, or a kernel nested inside a job)
-/// gets <c>false</c> from <see cref="TryEnter"/> and runs its work single-threaded instead.
 /// </summary>
+/// <remarks>
+/// Results never depend on timing: a kernel splits its work into a number of shares that is a function of its sizes and
+/// <see cref="ThreadCount"/> alone, and <see cref="Run"/> runs exactly those shares, on the pool's threads when the pool
+/// is free, or one after another on the calling thread when it is not (another thread holds it, or the kernel is nested
+/// inside a job). Each share writes only its own outputs (its rows, its planes, its slot of partial sums), and the
+/// caller combines partials in share order afterwards, so both ways give bit-identical results.
+/// Jobs are per thread (<c>[ThreadStatic]</c>): a thread that runs its shares inline never touches another's job.
+/// </remarks>
 internal static class CpuParallel
 {
     /// <summary>Threads a fork uses, the caller included.</summary>
@@ -44,18 +50,24 @@ internal static class CpuParallel
         return workers;
     }
 
-    /// <summary>Claims the pool; pair with <see cref="Exit"/>. False when it is already claimed (by any thread).</summary>
-    public static bool TryEnter() => ThreadCount > 1 && Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
-
-    /// <summary>Releases the pool claimed by <see cref="TryEnter"/>.</summary>
-    public static void Exit() => Volatile.Write(ref _busy, 0);
-
-    /// <summary>Runs <paramref name="work"/> on <paramref name="threads"/> threads (the caller is worker 0) and waits for all.
-    /// The caller must hold the pool (<see cref="TryEnter"/>).</summary>
-    public static void Run(ParallelWork work, int threads)
+    /// <summary>Runs shares 0 … <paramref name="shares"/> − 1 of <paramref name="work"/> and returns when all are done:
+    /// on the pool's threads (the caller runs share 0) when the pool is free, else all on the calling thread, in order.
+    /// <paramref name="shares"/> is clamped to [1, <see cref="ThreadCount"/>]; it must not depend on timing.</summary>
+    public static void Run(ParallelWork work, int shares)
     {
-        threads = Math.Clamp(threads, 1, ThreadCount);
-        if (threads == 1) { work.Run(0, 1); return; }
+        shares = Math.Clamp(shares, 1, ThreadCount);
+        if (shares == 1) { work.Run(0, 1); return; }
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            for (int share = 0; share < shares; share++) work.Run(share, shares);
+            return;
+        }
+        try { Fork(work, shares); }
+        finally { Volatile.Write(ref _busy, 0); }
+    }
+
+    private static void Fork(ParallelWork work, int threads)
+    {
         _work = work;
         _failure = null;
         Volatile.Write(ref _pending, threads - 1);
@@ -73,6 +85,16 @@ internal static class CpuParallel
             _work = null;
         }
         _failure?.Throw();
+    }
+
+    /// <summary>Holds the pool until disposed, so that every kernel on any thread runs its shares inline meanwhile (tests
+    /// compare the two ways). Returns false from <see cref="IsHeld"/> when the pool was already busy.</summary>
+    internal static Hold HoldPool() => new(Interlocked.CompareExchange(ref _busy, 1, 0) == 0);
+
+    internal readonly struct Hold(bool held) : IDisposable
+    {
+        public bool IsHeld => held;
+        public void Dispose() { if (held) Volatile.Write(ref _busy, 0); }
     }
 
     /// <summary>

@@ -86,12 +86,7 @@ internal static class DepthwiseConv2DKernels
         int threads = Threads(g, batch, ws, job.Slot, op);
         try
         {
-            if (threads > 1 && CpuParallel.TryEnter())
-            {
-                try { CpuParallel.Run(job, threads); }
-                finally { CpuParallel.Exit(); }
-            }
-            else job.Run(0, 1);
+            CpuParallel.Run(job, threads);
         }
         finally
         {

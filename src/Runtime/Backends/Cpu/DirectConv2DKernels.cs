@@ -106,16 +106,12 @@ internal static class DirectConv2DKernels
     private static int Run(Mode mode, float[] x, float[]? b, float[] y, float[]? dx, float[]? dw, float[] ws, int batch, in Conv2DGeometry g)
     {
         int threads = Threads(g, batch, ws);
-        if (threads > 1 && CpuParallel.TryEnter())
+        if (threads > 1)
         {
-            try
-            {
-                var job = Job.Instance;
-                (job.Mode, job.X, job.B, job.Y, job.Dx, job.Ws, job.Batch, job.G) = (mode, x, b, y, dx, ws, batch, g);
-                CpuParallel.Run(job, threads);
-                (job.X, job.B, job.Y, job.Dx, job.Ws) = (null!, null, null!, null, null!);
-            }
-            finally { CpuParallel.Exit(); }
+            var job = Job.Instance;
+            (job.Mode, job.X, job.B, job.Y, job.Dx, job.Ws, job.Batch, job.G) = (mode, x, b, y, dx, ws, batch, g);
+            try { CpuParallel.Run(job, threads); }
+            finally { (job.X, job.B, job.Y, job.Dx, job.Ws) = (null!, null, null!, null, null!); }
             return threads;
         }
         Samples(mode, x, b, y, dx, ws, 0, batch, 0, g);
@@ -124,7 +120,8 @@ internal static class DirectConv2DKernels
 
     private sealed class Job : ParallelWork
     {
-        public static readonly Job Instance = new();
+        [ThreadStatic] private static Job? _instance;
+        public static Job Instance => _instance ??= new Job();
         public Mode Mode;
         public float[] X = null!, Y = null!, Ws = null!;
         public float[]? B, Dx;

@@ -66,21 +66,14 @@ public static partial class Gemm
         Validate(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         int threads = maxThreads <= 0 ? CpuParallel.ThreadCount : Math.Min(maxThreads, CpuParallel.ThreadCount);
         long work = (long)m * n * k;
-        if (threads > 1 && work >= ParallelThreshold && CpuParallel.TryEnter())
+        if (threads > 1 && work >= ParallelThreshold)
         {
-            try
-            {
-                var job = Job;
-                job.Set(kernel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-                // Enough tiles for every thread, or fewer threads.
-                int tiles = n >= m ? (n + NR(kernel) - 1) / NR(kernel) : (m + MR(kernel) - 1) / MR(kernel);
-                CpuParallel.Run(job, Math.Min(threads, tiles));
-                job.Clear();
-            }
-            finally
-            {
-                CpuParallel.Exit();
-            }
+            var job = GemmJob.Instance;
+            job.Set(kernel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            // Enough tiles for every thread, or fewer threads.
+            int tiles = n >= m ? (n + NR(kernel) - 1) / NR(kernel) : (m + MR(kernel) - 1) / MR(kernel);
+            try { CpuParallel.Run(job, Math.Min(threads, tiles)); }
+            finally { job.Clear(); }
             return;
         }
         Core(kernel, transposeA, transposeB, m, n, k, alpha, a.Span, lda, b.Span, ldb, beta, c.Span, ldc, 0, m, 0, n, PackBuffers.ForCurrentThread());
@@ -98,10 +91,11 @@ public static partial class Gemm
     internal static int MR(GemmKernel kernel) => kernel == GemmKernel.Vector512 ? 8 : 6;
     internal static int NR(GemmKernel kernel) => kernel == GemmKernel.Vector512 ? 32 : 16;
 
-    private static readonly GemmJob Job = new();
-
     private sealed class GemmJob : ParallelWork
     {
+        [ThreadStatic] private static GemmJob? _instance;
+        public static GemmJob Instance => _instance ??= new GemmJob();
+
         private GemmKernel _kernel;
         private bool _ta, _tb;
         private int _m, _n, _k, _lda, _ldb, _ldc;

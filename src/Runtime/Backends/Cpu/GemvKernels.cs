@@ -18,16 +18,12 @@ internal static class GemvKernels
 
     public static void Forward(float[] x, float[] w, float[]? b, float[] y, int batch, int inputs, int units)
     {
-        if ((long)units * inputs >= ParallelThreshold && units >= 8 && CpuParallel.TryEnter())
+        if ((long)units * inputs >= ParallelThreshold && units >= 8)
         {
-            try
-            {
-                var job = Job.Instance;
-                (job.X, job.W, job.B, job.Y, job.Batch, job.Inputs, job.Units) = (x, w, b, y, batch, inputs, units);
-                CpuParallel.Run(job, CpuParallel.ThreadCount);
-                (job.X, job.W, job.B, job.Y) = (null!, null!, null, null!);
-            }
-            finally { CpuParallel.Exit(); }
+            var job = Job.Instance;
+            (job.X, job.W, job.B, job.Y, job.Batch, job.Inputs, job.Units) = (x, w, b, y, batch, inputs, units);
+            try { CpuParallel.Run(job, CpuParallel.ThreadCount); }
+            finally { (job.X, job.W, job.B, job.Y) = (null!, null!, null, null!); }
             return;
         }
         Rows(Gemm.DefaultKernel, x, w, b, y, batch, inputs, units, 0, units);
@@ -35,7 +31,8 @@ internal static class GemvKernels
 
     private sealed class Job : ParallelWork
     {
-        public static readonly Job Instance = new();
+        [ThreadStatic] private static Job? _instance;
+        public static Job Instance => _instance ??= new Job();
         public float[] X = null!, W = null!, Y = null!;
         public float[]? B;
         public int Batch, Inputs, Units;

@@ -70,16 +70,12 @@ internal static class PoolingKernels
     private static void Run(Op op, float[]? x, float[]? dy, float[] result, int batch, in Pool2DGeometry g)
     {
         int planes = batch * g.Channels;
-        if ((long)batch * g.InputSize >= ParallelThreshold && planes > 1 && CpuParallel.TryEnter())
+        if ((long)batch * g.InputSize >= ParallelThreshold && planes > 1)
         {
-            try
-            {
-                var job = PlaneJob.Instance;
-                (job.Op, job.X, job.Dy, job.Result, job.Planes, job.G) = (op, x, dy, result, planes, g);
-                CpuParallel.Run(job, Math.Min(CpuParallel.ThreadCount, planes));
-                (job.X, job.Dy, job.Result) = (null, null, null!);
-            }
-            finally { CpuParallel.Exit(); }
+            var job = PlaneJob.Instance;
+            (job.Op, job.X, job.Dy, job.Result, job.Planes, job.G) = (op, x, dy, result, planes, g);
+            try { CpuParallel.Run(job, Math.Min(CpuParallel.ThreadCount, planes)); }
+            finally { (job.X, job.Dy, job.Result) = (null, null, null!); }
             return;
         }
         Planes(op, x, dy, result, 0, planes, g);
@@ -87,7 +83,8 @@ internal static class PoolingKernels
 
     private sealed class PlaneJob : ParallelWork
     {
-        public static readonly PlaneJob Instance = new();
+        [ThreadStatic] private static PlaneJob? _instance;
+        public static PlaneJob Instance => _instance ??= new PlaneJob();
         public Op Op;
         public float[]? X, Dy;
         public float[] Result = null!;
