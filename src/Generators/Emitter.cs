@@ -308,6 +308,8 @@ internal static class Emitter
 
             _w.Line($"private readonly {Backend} _backend;");
             _w.Line("private readonly int _capacity;");
+            _w.Line("private readonly bool _trains; // false for an inference context, which has no gradient buffers");
+            _w.Line($"private readonly global::Unroll.UseGuard _useGuard = new global::Unroll.UseGuard({Literal(_network.Type.Name)});");
             if (_hasDropout)
             {
                 _w.Line("private readonly int _seed;");
@@ -355,24 +357,35 @@ internal static class Emitter
             _w.Line("/// <param name=\"capacity\">The largest batch a pass can take.</param>");
             _w.Line("/// <param name=\"backend\">The backend whose kernels and buffers to use; <see cref=\"global::Unroll.CpuBackend.Shared\"/> if null.</param>");
             _w.Line("/// <param name=\"seed\">Seed for the initial parameters and the dropout masks.</param>");
-            _w.Open($"public {name}(int capacity = 1, {Backend}? backend = null, int seed = 0)");
+            _w.Line($"public {name}(int capacity = 1, {Backend}? backend = null, int seed = 0)");
+            _w.Line("    : this(capacity, backend ?? global::Unroll.CpuBackend.Shared, seed, null)");
+            _w.Line("{");
+            _w.Line("}");
+            _w.Line();
+
+            _w.Line("/// <summary>A network that trains (<paramref name=\"weights\"/> null) or an inference context sharing <paramref name=\"weights\"/>' parameters.</summary>");
+            _w.Open($"private {name}(int capacity, {Backend} backend, int seed, {_self}? weights)");
             _w.Line("if (capacity < 1)");
             _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(capacity), capacity, \"The capacity (the largest batch) must be at least 1.\");");
-            _w.Line("_backend = backend ?? global::Unroll.CpuBackend.Shared;");
+            _w.Line("_backend = backend;");
             _w.Line("_capacity = capacity;");
+            _w.Line("_trains = weights is null;");
             if (_hasDropout) _w.Line("_seed = seed;");
             _w.Line();
 
-            _w.Line("// Parameters in layer order, weight before bias.");
             var parameters = new List<string>();
             var statistics = new List<string>();
+            foreach (var layer in _layers)
+                foreach (var parameter in ParametersOf(layer))
+                    (parameter.Trainable ? parameters : statistics).Add(parameter.Member);
+            _w.Open("if (weights is null)");
+            _w.Line("// Parameters in layer order, weight before bias.");
             foreach (var layer in _layers)
             {
                 foreach (var parameter in ParametersOf(layer))
                 {
                     var trainable = parameter.Trainable ? "" : ", isTrainable: false";
                     _w.Line($"{parameter.Member} = new {Parameter}(_backend, {Literal(parameter.Name)}, new[] {{ {string.Join(", ", parameter.Shape.Select(Int))} }}, global::Unroll.ParameterInit.{parameter.Init}{trainable});");
-                    (parameter.Trainable ? parameters : statistics).Add(parameter.Member);
                 }
             }
             _w.Line($"Parameters = global::System.Array.AsReadOnly(new {Parameter}[] {{ {string.Join(", ", parameters)} }});");
@@ -386,11 +399,20 @@ internal static class Emitter
             {
                 _w.Line($"Statistics = global::System.Array.Empty<{Parameter}>();");
             }
+            _w.Close();
+            _w.Open("else");
+            _w.Line("// An inference context: the very parameter objects of the network it was made from.");
+            foreach (var member in parameters.Concat(statistics)) _w.Line($"{member} = weights.{member};");
+            _w.Line("Parameters = weights.Parameters;");
+            _w.Line("Statistics = weights.Statistics;");
+            _w.Close();
             _w.Line();
 
-            _w.Line("// Activations and their gradients, [capacity × size] each, allocated once.");
+            // Gradient buffers (and dropout masks, used only by training passes) exist only on a network that trains.
+            string TrainingOnly(string allocation) => $"_trains ? {allocation} : null!";
+            _w.Line("// Activations and their gradients, [capacity × size] each, allocated once; an inference context has no gradients.");
             _w.Line($"_input = _backend.Allocate(checked(capacity * {Int(_network.InputShape.Size)}));");
-            if (_ownsGradient[0]) _w.Line($"_inputGrad = _backend.Allocate(checked(capacity * {Int(_network.InputShape.Size)}));");
+            if (_ownsGradient[0]) _w.Line($"_inputGrad = {TrainingOnly($"_backend.Allocate(checked(capacity * {Int(_network.InputShape.Size)}))")};");
             for (var i = 0; i < _layers.Count; i++)
             {
                 var layer = _layers[i];
@@ -403,8 +425,8 @@ internal static class Emitter
                 }
                 var field = Field(layer);
                 _w.Line($"_{field}Out = _backend.Allocate(checked(capacity * {size}));");
-                if (_ownsGradient[i + 1]) _w.Line($"_{field}Grad = _backend.Allocate(checked(capacity * {size}));");
-                if (layer.Kind == LayerKind.Dropout) _w.Line($"_{field}Mask = _backend.Allocate(checked(capacity * {size}));");
+                if (_ownsGradient[i + 1]) _w.Line($"_{field}Grad = {TrainingOnly($"_backend.Allocate(checked(capacity * {size}))")};");
+                if (layer.Kind == LayerKind.Dropout) _w.Line($"_{field}Mask = {TrainingOnly($"_backend.Allocate(checked(capacity * {size}))")};");
                 if (layer.Kind == LayerKind.BatchNorm)
                 {
                     _w.Line($"_{field}Mean = _backend.Allocate({Int(layer.InputShape.Channels)});");
@@ -414,10 +436,10 @@ internal static class Emitter
                 {
                     var middle = Int(layer.InputShape.Channels * layer.DepthMultiplier * layer.OutputShape.Height * layer.OutputShape.Width);
                     _w.Line($"_{field}Mid = _backend.Allocate(checked(capacity * {middle}));");
-                    if (_needsGradient[i]) _w.Line($"_{field}MidGrad = _backend.Allocate(checked(capacity * {middle}));");
+                    if (_needsGradient[i]) _w.Line($"_{field}MidGrad = {TrainingOnly($"_backend.Allocate(checked(capacity * {middle}))")};");
                 }
             }
-            if (_needsScratch) _w.Line($"_gradScratch = _backend.Allocate(checked(capacity * {Int(_largest)}));");
+            if (_needsScratch) _w.Line($"_gradScratch = {TrainingOnly($"_backend.Allocate(checked(capacity * {Int(_largest)}))")};");
             if (_hasConv)
             {
                 _w.Line();
@@ -449,6 +471,13 @@ internal static class Emitter
             _w.Line("/// <summary>Creates the network; the same as the constructor, for generic code.</summary>");
             _w.Line($"public static {_self} Create(int capacity, {Backend} backend, int seed) => new {_self}(capacity, backend, seed);");
             _w.Line();
+            _w.Line("/// <summary>");
+            _w.Line("/// A new instance that shares this network's parameters (no copy) but owns its activation buffers, for up to");
+            _w.Line("/// <paramref name=\"capacity\"/> samples: give each thread its own to run inference concurrently on one copy of the weights.");
+            _w.Line("/// It runs <c>Forward(batch, training: false)</c> only, and sees later changes to the weights: do not train while contexts run.");
+            _w.Line("/// </summary>");
+            _w.Line($"public {_self} CreateInferenceContext(int capacity = 1) => new {_self}(capacity, _backend, 0, this);");
+            _w.Line();
         }
 
         private void WriteProperties()
@@ -461,6 +490,12 @@ internal static class Emitter
             _w.Line();
             _w.Line("/// <inheritdoc/>");
             _w.Line("public int Capacity => _capacity;");
+            _w.Line();
+            _w.Line("/// <inheritdoc/>");
+            _w.Line("public bool IsInferenceContext => !_trains;");
+            _w.Line();
+            _w.Line("/// <inheritdoc/>");
+            _w.Line("global::Unroll.UseGuard global::Unroll.INetwork.UseGuard => _useGuard;");
             _w.Line();
             _w.Line("/// <inheritdoc/>");
             _w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Parameter}> Parameters {{ get; }}");
@@ -555,6 +590,9 @@ internal static class Emitter
             _w.Line("/// <inheritdoc/>");
             _w.Open("public void Forward(int batch, bool training)");
             WriteBatchCheck();
+            _w.Line("if (training && !_trains)");
+            _w.Line($"    throw new global::System.InvalidOperationException(\"This {_network.Type.Name} is an inference context: it runs Forward(batch, training: false) only. Train the network it was created from.\");");
+            _w.Line("using var exclusive = _useGuard.Enter(\"Forward\");");
             if (_hasDropout) _w.Line("if (training) _dropoutStep++;");
             if (_hasDropout || _hasBatchNorm) _w.Line("_lastPassTraining = training;");
             for (var i = 0; i < _layers.Count; i++)
@@ -666,6 +704,9 @@ internal static class Emitter
             _w.Line("/// <inheritdoc/>");
             _w.Open("public void Backward(int batch, bool outputGradientIsForLogits)");
             WriteBatchCheck();
+            _w.Line("if (!_trains)");
+            _w.Line($"    throw new global::System.InvalidOperationException(\"This {_network.Type.Name} is an inference context, which has no gradients. Train the network it was created from.\");");
+            _w.Line("using var exclusive = _useGuard.Enter(\"Backward\");");
             if (_hasBatchNorm)
             {
                 _w.Line("if (!_lastPassTraining)");

@@ -42,6 +42,19 @@ public interface INetwork
     /// <summary>Gradient of the loss that <see cref="Backward"/> starts from, [capacity, output size]: with respect to <see cref="Output"/>, or to <see cref="Logits"/> when told so.</summary>
     FloatBuffer OutputGradient { get; }
 
+    /// <summary>
+    /// True for an inference context (<see cref="INetwork{TSelf}.CreateInferenceContext"/>): it shares another instance's
+    /// parameters, has no gradient buffers, and runs <see cref="Forward"/> with <c>training: false</c> only.
+    /// </summary>
+    bool IsInferenceContext { get; }
+
+    /// <summary>
+    /// Detects use of this instance from two threads at once. <see cref="Forward"/>, <see cref="Backward"/>, <c>Predict</c>
+    /// and the trainer's steps enter it; code that drives <see cref="Input"/>, <see cref="Forward"/> and <see cref="Output"/>
+    /// itself can hold it across the sequence: <c>using var scope = network.UseGuard.Enter("MyInference");</c>.
+    /// </summary>
+    UseGuard UseGuard { get; }
+
     /// <summary>Runs every layer on the first <paramref name="batch"/> rows of <see cref="Input"/>. Dropout is active only when <paramref name="training"/>.</summary>
     void Forward(int batch, bool training);
 
@@ -82,6 +95,14 @@ public interface INetwork<TSelf> : INetwork where TSelf : INetwork<TSelf>
 
     /// <summary>Constructs the network with buffers for <paramref name="capacity"/> samples and parameters drawn from <paramref name="seed"/>.</summary>
     static abstract TSelf Create(int capacity, IBackend backend, int seed);
+
+    /// <summary>
+    /// A new instance that shares this one's parameters and statistics (the same <see cref="Parameter"/> objects, no copy)
+    /// but owns its activation buffers, for up to <paramref name="capacity"/> samples: one per thread lets many threads
+    /// run inference at once on one copy of the weights. It cannot train (<see cref="INetwork.IsInferenceContext"/>), and it
+    /// sees every later change to the shared weights, so do not train or load weights while contexts run.
+    /// </summary>
+    TSelf CreateInferenceContext(int capacity);
 }
 
 /// <summary>One output of a network: its buffers, [capacity, size], and its weight in the training loss.</summary>

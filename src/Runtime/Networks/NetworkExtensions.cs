@@ -21,6 +21,7 @@ public static class NetworkExtensions
         if (outputs.Length != count * outputSize)
             throw new ArgumentException($"{count} samples give {count * outputSize} outputs ({outputSize} each) but the destination holds {outputs.Length}.", nameof(outputs));
 
+        using var exclusive = network.UseGuard.Enter("Predict");
         var backend = network.Backend;
         for (var first = 0; first < count; first += network.Capacity)
         {
