@@ -4,11 +4,11 @@ using System.Threading;
 
 namespace Unroll;
 
-/// <summary>A piece of work split across the pool's threads: <see cref="Run"/> is called once per thread.</summary>
+/// <summary>A piece of work split into shares: <see cref="Run"/> is called once per share, on a pool thread or inline.</summary>
 /// <remarks>Jobs are long-lived objects whose fields are set before each fork, so a fork allocates nothing.</remarks>
 internal abstract class ParallelWork
 {
-    /// <summary>Does this thread's share: <paramref name="worker"/> in [0, <paramref name="workers"/>).</summary>
+    /// <summary>Does share <paramref name="worker"/> of <paramref name="workers"/>; its result must not depend on the thread that runs it.</summary>
     public abstract void Run(int worker, int workers);
 }
 
@@ -88,7 +88,7 @@ internal static class CpuParallel
     }
 
     /// <summary>Holds the pool until disposed, so that every kernel on any thread runs its shares inline meanwhile (tests
-    /// compare the two ways). Returns false from <see cref="IsHeld"/> when the pool was already busy.</summary>
+    /// compare the two ways). <see cref="Hold.IsHeld"/> is false when the pool was already busy.</summary>
     internal static Hold HoldPool() => new(Interlocked.CompareExchange(ref _busy, 1, 0) == 0);
 
     internal readonly struct Hold(bool held) : IDisposable
