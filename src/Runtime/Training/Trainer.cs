@@ -17,6 +17,10 @@ namespace Unroll;
 /// var trainer = new Trainer&lt;FashionMlp&gt;(net, new SparseCategoricalCrossEntropy(), new Adam());
 /// trainer.Fit(train, new FitOptions { Epochs = 5, BatchSize = 64 });
 /// Console.WriteLine(trainer.Evaluate(test).Accuracy);
+///
+/// // A network that ends in raw scores (Dense(10) without Softmax) needs a loss that applies softmax itself;
+/// // the constructor refuses the plain loss on it, naming the network's final activation.
+/// var logits = new Trainer&lt;LogitMlp&gt;(logitNet, new SparseCategoricalCrossEntropy(fromLogits: true), new Adam());
 /// </code>
 /// </example>
 public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
