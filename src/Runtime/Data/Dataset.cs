@@ -11,7 +11,11 @@ public sealed class Dataset
 {
     /// <summary>
     /// A data set of samples and float targets (regression, autoencoders, one-hot or soft targets).
-    /// Rejects mismatched lengths and non-finite values, naming the first bad sample.
+    /// Rejects mismatched lengths and non-finite values, naming the first bad sample. <paramref name="labels"/>, when
+    /// given, are the classes accuracy is measured against: with targets of several values per sample (one-hot or soft
+    /// rows) each must be a column of the target, in [0, <paramref name="targetSize"/>); with one target value per sample
+    /// (a class index or a binary target) each must be non-negative, and the trainer checks the upper bound against the
+    /// classes the network can predict.
     /// </summary>
     public Dataset(float[] features, int sampleSize, float[] targets, int targetSize, int[]? labels = null)
     {
@@ -28,6 +32,7 @@ public sealed class Dataset
             throw new ArgumentException($"{count} samples need {count} labels but {labels.Length} were given.", nameof(labels));
         RequireFinite(features, sampleSize, "feature");
         RequireFinite(targets, targetSize, "target");
+        if (labels is not null) RequireLabelsInRange(labels, targetSize);
 
         Features = features;
         Targets = targets;
@@ -103,8 +108,21 @@ public sealed class Dataset
 
     private static void RequireFinite(float[] values, int rowSize, string what)
     {
-        for (var i = 0; i < values.Length; i++)
-            if (!float.IsFinite(values[i]))
-                throw new ArgumentException($"Sample {i / rowSize} has a non-finite {what} value ({values[i]}) at position {i % rowSize}.");
+        var i = FiniteValues.IndexOfNonFinite(values);
+        if (i >= 0)
+            throw new ArgumentException($"Sample {i / rowSize} has a non-finite {what} value ({values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}) at position {i % rowSize}.");
+    }
+
+    private static void RequireLabelsInRange(int[] labels, int targetSize)
+    {
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var label = labels[i];
+            if (targetSize > 1 && (uint)label >= (uint)targetSize)
+                throw new ArgumentException(
+                    $"Label {label} of sample {i} is outside the {targetSize} classes [0, {targetSize - 1}] that targets of {targetSize} values per sample describe.", nameof(labels));
+            if (label < 0)
+                throw new ArgumentException($"Label {label} of sample {i} is negative; class labels are in [0, number of classes − 1].", nameof(labels));
+        }
     }
 }

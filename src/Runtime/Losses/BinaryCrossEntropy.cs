@@ -7,9 +7,21 @@ namespace Unroll;
 /// <c>BCELoss()</c>; predictions are clipped to [ε, 1 − ε] (ε = 1e-7) and clipped values get zero gradient.
 /// Fuses with <see cref="Activation.Sigmoid"/>: from logits z it computes max(z, 0) − z·y + log(1 + e^−|z|)
 /// (PyTorch <c>BCEWithLogitsLoss()</c>), whose gradient is (σ(z) − y)/N, finite for any z.
+/// With <see cref="Loss.FromLogits"/> (Keras's <c>from_logits=True</c>), <see cref="Compute"/> takes logits and computes that fused form.
 /// </summary>
+/// <example><code>
+/// var probabilities = new BinaryCrossEntropy();               // the network ends in Sigmoid
+/// var logits = new BinaryCrossEntropy(fromLogits: true);      // the network ends in Dense(1), no Sigmoid
+/// </code></example>
 public sealed class BinaryCrossEntropy : Loss
 {
+    /// <summary>
+    /// A binary cross-entropy loss. With <paramref name="fromLogits"/> it takes the network's raw scores (a network that ends without
+    /// Sigmoid) and applies sigmoid itself; otherwise it takes probabilities, and the network must end in Sigmoid.
+    /// See <see cref="Loss.FromLogits"/>.
+    /// </summary>
+    public BinaryCrossEntropy(bool fromLogits = false) => FromLogits = fromLogits;
+
     /// <inheritdoc/>
     public override string Name => "binary_crossentropy";
 
@@ -19,6 +31,7 @@ public sealed class BinaryCrossEntropy : Loss
     /// <inheritdoc/>
     public override float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch, int outputSize)
     {
+        if (FromLogits) return ComputeFromLogits(prediction, target, gradient, batch, outputSize);
         Validate(prediction, target, gradient, batch, outputSize);
         int n = prediction.Length;
         double scale = 1.0 / n;

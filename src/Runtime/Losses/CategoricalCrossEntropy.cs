@@ -9,9 +9,21 @@ namespace Unroll;
 /// Fuses with <see cref="Activation.Softmax"/>: from logits z it computes Σⱼ yⱼ·(logΣₖe^zₖ − zⱼ) through a
 /// max-shifted log-sum-exp (PyTorch <c>CrossEntropyLoss()</c> with probability targets), whose gradient is
 /// (softmax(z)·Σⱼyⱼ − y)/batch, i.e. (softmax(z) − y)/batch for targets that sum to 1; finite for any finite logits.
+/// With <see cref="Loss.FromLogits"/> (Keras's <c>from_logits=True</c>), <see cref="Compute"/> takes logits and computes that fused form.
 /// </summary>
+/// <example><code>
+/// var probabilities = new CategoricalCrossEntropy();                 // the network ends in Softmax
+/// var logits = new CategoricalCrossEntropy(fromLogits: true);        // the network ends in Dense(10), no Softmax
+/// </code></example>
 public sealed class CategoricalCrossEntropy : Loss
 {
+    /// <summary>
+    /// A categorical cross-entropy loss. With <paramref name="fromLogits"/> it takes the network's raw scores (a network that ends without
+    /// Softmax) and applies softmax itself; otherwise it takes probabilities, and the network must end in Softmax.
+    /// See <see cref="Loss.FromLogits"/>.
+    /// </summary>
+    public CategoricalCrossEntropy(bool fromLogits = false) => FromLogits = fromLogits;
+
     /// <inheritdoc/>
     public override string Name => "categorical_crossentropy";
 
@@ -21,6 +33,7 @@ public sealed class CategoricalCrossEntropy : Loss
     /// <inheritdoc/>
     public override float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch, int outputSize)
     {
+        if (FromLogits) return ComputeFromLogits(prediction, target, gradient, batch, outputSize);
         Validate(prediction, target, gradient, batch, outputSize);
         double sum = 0;
         for (int b = 0; b < batch; b++)

@@ -15,19 +15,51 @@ namespace Unroll;
 /// Kullback–Leibler divergence sum over a sample's features and average over the batch. Probability losses clip their
 /// inputs to [ε, 1 − ε] like Keras (ε = 1e-7), and the clipped values get zero gradient, as the clip's derivative is zero.
 /// Sums are accumulated in double precision.
+/// <para>
+/// The cross-entropies take probabilities by default, so the network must end in the activation named by
+/// <see cref="FusesWith"/>; <see cref="Trainer{TNetwork}"/> then computes them from that activation's input in the fused,
+/// numerically stable form. A network that ends without it (raw scores, "logits") needs a loss created with
+/// <see cref="FromLogits"/> (Keras's <c>from_logits=True</c>), which applies the activation itself.
+/// </para>
 /// <example>
 /// <code>
 /// var loss = Losses.CategoricalCrossEntropy;
 /// float value = loss.FusesWith == network.OutputActivation
 ///     ? loss.ComputeFromLogits(logits, targets, gradient, batch, 10)   // stable softmax + cross-entropy
 ///     : loss.Compute(outputs, targets, gradient, batch, 10);
+///
+/// // A network that ends in Dense(10) without Softmax:
+/// var fromLogits = new CategoricalCrossEntropy(fromLogits: true);
+/// float same = fromLogits.Compute(logits, targets, gradient, batch, 10);  // softmax applied inside, same fused gradient
 /// </code>
 /// </example>
 /// </remarks>
 public abstract class Loss
 {
+    private readonly bool _fromLogits;
+
     /// <summary>Keras's ε for clipping probabilities (<c>keras.config.epsilon()</c>).</summary>
     public const float Epsilon = 1e-7f;
+
+    /// <summary>
+    /// Whether <see cref="Compute"/> receives logits (the input of <see cref="FusesWith"/>) rather than probabilities,
+    /// as Keras's <c>from_logits</c>: the loss then applies softmax or sigmoid itself, in the numerically stable fused form
+    /// of <see cref="ComputeFromLogits"/>, and the gradient it writes is dLoss/dLogits. False by default. Only losses with
+    /// a fused form (<see cref="FusesWith"/> not null) can take logits; the cross-entropies also take it as a constructor
+    /// parameter, <c>new CategoricalCrossEntropy(fromLogits: true)</c>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">Set to true on a loss without a fused form.</exception>
+    public bool FromLogits
+    {
+        get => _fromLogits;
+        init
+        {
+            if (value && FusesWith is null)
+                throw new NotSupportedException(
+                    $"Loss '{Name}' cannot take logits: it has no softmax or sigmoid form (FusesWith is null), so it reads the network's output as it is.");
+            _fromLogits = value;
+        }
+    }
 
     /// <summary>Keras's name for the loss, e.g. <c>categorical_crossentropy</c>.</summary>
     public abstract string Name { get; }
@@ -37,7 +69,8 @@ public abstract class Loss
 
     /// <summary>
     /// The mean loss over the batch; writes dLoss/dPrediction into <paramref name="gradient"/> (same layout as
-    /// <paramref name="prediction"/>, <c>[batch, outputSize]</c>).
+    /// <paramref name="prediction"/>, <c>[batch, outputSize]</c>). With <see cref="FromLogits"/>, the predictions are
+    /// logits and this is <see cref="ComputeFromLogits"/>.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="outputSize"/> is not positive.</exception>
     /// <exception cref="ArgumentException">A span's length is not batch × its per-sample size, or a target is invalid for this loss.</exception>
@@ -79,20 +112,34 @@ public abstract class Loss
             $"Loss '{Name}': {span} holds {length} values, but batch × {sizeName} = {batch} × {size} = {(long)batch * size}. " +
             "Slice buffers to the batch before computing the loss.", span);
 
+    /// <summary>
+    /// Checks one sample's target (<see cref="TargetSize"/> values) for this loss: null when it is valid, otherwise what is
+    /// wrong with it, worded to follow "the target of sample N", e.g. <c>is 10, which is not a class index: expected an
+    /// integer in [0, 10)</c>. <see cref="Compute"/> checks the same and names the sample's row in the batch; the trainer
+    /// calls this per sample so that its error names the sample's index in the data set. Allocates nothing for a valid target.
+    /// </summary>
+    public virtual string? DescribeInvalidTarget(ReadOnlySpan<float> target, int outputSize) => null;
+
     /// <summary>Reads sample <paramref name="sample"/>'s class index from a sparse target, checking that it is an integer in [0, <paramref name="outputSize"/>).</summary>
     protected int ClassIndex(ReadOnlySpan<float> target, int sample, int outputSize)
     {
         float t = target[sample];
-        // NaN fails both comparisons and so reaches the throw.
-        if (!(t >= 0 && t < outputSize) || t != MathF.Floor(t)) ThrowClassIndex(sample, t, outputSize);
+        if (!IsClassIndex(t, outputSize)) ThrowClassIndex(sample, t, outputSize);
         return (int)t;
     }
 
+    /// <summary>Whether <paramref name="value"/> is an integer in [0, <paramref name="outputSize"/>).</summary>
+    protected static bool IsClassIndex(float value, int outputSize)
+        // NaN fails both comparisons.
+        => value >= 0 && value < outputSize && value == MathF.Floor(value);
+
+    /// <summary>Why <paramref name="value"/> is not a class index, worded to follow "the target of sample N".</summary>
+    protected static string NotAClassIndex(float value, int outputSize)
+        => $"is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}, which is not a class index: expected an integer in [0, {outputSize})";
+
     [DoesNotReturn]
     private void ThrowClassIndex(int sample, float value, int outputSize)
-        => throw new ArgumentException(
-            $"Loss '{Name}': the target of sample {sample} is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}, " +
-            $"which is not a class index: expected an integer in [0, {outputSize}).", "target");
+        => throw new ArgumentException($"Loss '{Name}': the target of sample {sample} {NotAClassIndex(value, outputSize)}.", "target");
 
     /// <summary>σ(z), without overflow for any z.</summary>
     internal static double Sigmoid(double z)

@@ -5,7 +5,8 @@ namespace Unroll;
 
 /// <summary>
 /// The catalogue of losses: one shared instance of each (losses are stateless, so sharing is safe), the list of all,
-/// and lookup by Keras name. <c>new MeanSquaredError()</c> works as well.
+/// and lookup by Keras name. <c>new MeanSquaredError()</c> works as well. The cross-entropies here take probabilities
+/// (the network ends in Softmax or Sigmoid); for a network that ends in raw scores, create one with <c>fromLogits: true</c>.
 /// <example><code>
 /// Loss loss = Losses.SparseCategoricalCrossEntropy;
 /// Loss same = Losses.FromName("sparse_categorical_crossentropy");

@@ -9,9 +9,21 @@ namespace Unroll;
 /// <see cref="CategoricalCrossEntropy"/> with one-hot targets. Fuses with <see cref="Activation.Softmax"/>
 /// (PyTorch <c>CrossEntropyLoss()</c> with class indices): lse(z) − z_k, gradient (softmax(z) − onehot(k))/batch.
 /// A target that is not an integer in [0, outputSize) throws <see cref="ArgumentException"/> naming the sample.
+/// With <see cref="Loss.FromLogits"/> (Keras's <c>from_logits=True</c>), <see cref="Compute"/> takes logits and computes that fused form.
 /// </summary>
+/// <example><code>
+/// var probabilities = new SparseCategoricalCrossEntropy();            // the network ends in Softmax
+/// var logits = new SparseCategoricalCrossEntropy(fromLogits: true);   // the network ends in Dense(10), no Softmax
+/// </code></example>
 public sealed class SparseCategoricalCrossEntropy : Loss
 {
+    /// <summary>
+    /// A sparse categorical cross-entropy loss. With <paramref name="fromLogits"/> it takes the network's raw scores (a network that ends without
+    /// Softmax) and applies softmax itself; otherwise it takes probabilities, and the network must end in Softmax.
+    /// See <see cref="Loss.FromLogits"/>.
+    /// </summary>
+    public SparseCategoricalCrossEntropy(bool fromLogits = false) => FromLogits = fromLogits;
+
     /// <inheritdoc/>
     public override string Name => "sparse_categorical_crossentropy";
 
@@ -22,8 +34,13 @@ public sealed class SparseCategoricalCrossEntropy : Loss
     public override Activation? FusesWith => Activation.Softmax;
 
     /// <inheritdoc/>
+    public override string? DescribeInvalidTarget(ReadOnlySpan<float> target, int outputSize)
+        => IsClassIndex(target[0], outputSize) ? null : NotAClassIndex(target[0], outputSize);
+
+    /// <inheritdoc/>
     public override float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch, int outputSize)
     {
+        if (FromLogits) return ComputeFromLogits(prediction, target, gradient, batch, outputSize);
         Validate(prediction, target, gradient, batch, outputSize);
         double sum = 0;
         for (int b = 0; b < batch; b++)

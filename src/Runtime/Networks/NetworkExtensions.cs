@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics.Tensors;
 
 namespace Unroll;
@@ -10,7 +11,23 @@ public static class NetworkExtensions
     /// Runs inference on any number of samples, <paramref name="inputs"/> being [count, InputSize] and
     /// <paramref name="outputs"/> [count, OutputSize], in chunks of the network's capacity. Allocates nothing.
     /// </summary>
-    public static void Predict<TNetwork>(this TNetwork network, ReadOnlySpan<float> inputs, Span<float> outputs)
+    /// <param name="network">The network to run.</param>
+    /// <param name="inputs">The samples, row-major.</param>
+    /// <param name="outputs">Receives the outputs, row-major.</param>
+    /// <param name="validateInput">
+    /// Whether to reject NaN and infinite inputs, which would otherwise come out as NaN outputs (and class 0). The check is
+    /// one vectorised pass over the inputs, small beside the forward pass; pass false only for data you have already checked.
+    /// </param>
+    /// <example><code>
+    /// net.Predict(images, probabilities);                          // throws on a NaN pixel, naming the sample
+    /// net.Predict(images, probabilities, validateInput: false);    // the caller has checked the data already
+    /// </code></example>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="inputs"/> is not a whole number of samples, <paramref name="outputs"/> does not hold one output per
+    /// sample, or (with <paramref name="validateInput"/>) an input value is NaN or infinite; the message names the sample,
+    /// the position within it and the value.
+    /// </exception>
+    public static void Predict<TNetwork>(this TNetwork network, ReadOnlySpan<float> inputs, Span<float> outputs, bool validateInput = true)
         where TNetwork : INetwork<TNetwork>
     {
         var inputSize = TNetwork.InputSize;
@@ -20,6 +37,8 @@ public static class NetworkExtensions
         var count = inputs.Length / inputSize;
         if (outputs.Length != count * outputSize)
             throw new ArgumentException($"{count} samples give {count * outputSize} outputs ({outputSize} each) but the destination holds {outputs.Length}.", nameof(outputs));
+        if (validateInput && FiniteValues.IndexOfNonFinite(inputs) is var bad and >= 0)
+            ThrowNonFinite<TNetwork>(bad, inputs[bad], inputSize);
 
         using var exclusive = network.UseGuard.Enter("Predict");
         var backend = network.Backend;
@@ -32,13 +51,24 @@ public static class NetworkExtensions
         }
     }
 
-    /// <summary>The most likely class of one sample (the index of the largest output). Allocates nothing.</summary>
-    public static int PredictClass<TNetwork>(this TNetwork network, ReadOnlySpan<float> sample)
+    /// <summary>
+    /// The most likely class of one sample: the index of the largest output or, for a network of one output, 1 when the
+    /// output is above 0.5 (a final sigmoid's probability) or above 0 (a logit or score, for any other final activation).
+    /// Allocates nothing.
+    /// </summary>
+    /// <param name="network">The network to run.</param>
+    /// <param name="sample">Exactly one sample of InputSize values.</param>
+    /// <param name="validateInput">Whether to reject NaN and infinite inputs; see <see cref="Predict"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="sample"/> is not one sample, or (with <paramref name="validateInput"/>) holds NaN or ±∞.</exception>
+    public static int PredictClass<TNetwork>(this TNetwork network, ReadOnlySpan<float> sample, bool validateInput = true)
         where TNetwork : INetwork<TNetwork>
     {
+        if (sample.Length != TNetwork.InputSize) ThrowNotOneSample<TNetwork>(sample.Length);
         Span<float> output = TNetwork.OutputSize <= 1024 ? stackalloc float[TNetwork.OutputSize] : new float[TNetwork.OutputSize];
-        network.Predict(sample, output);
-        return TNetwork.OutputSize == 1 ? (output[0] > 0.5f ? 1 : 0) : TensorPrimitives.IndexOfMax(output);
+        network.Predict(sample, output, validateInput);
+        if (TNetwork.OutputSize > 1) return TensorPrimitives.IndexOfMax(output);
+        var threshold = network.OutputActivation == Activation.Sigmoid ? 0.5f : 0f;
+        return output[0] > threshold ? 1 : 0;
     }
 
     /// <summary>The parameter with the given name, e.g. <c>dense_1.weight</c>; throws listing the names there are.</summary>
@@ -49,5 +79,23 @@ public static class NetworkExtensions
         var names = new string[network.Parameters.Count];
         for (var i = 0; i < names.Length; i++) names[i] = network.Parameters[i].Name;
         throw new ArgumentException($"{network.GetType().Name} has no parameter '{name}'. Its parameters are: {string.Join(", ", names)}.", nameof(name));
+    }
+
+    [DoesNotReturn]
+    private static void ThrowNonFinite<TNetwork>(int index, float value, int inputSize)
+        => throw new ArgumentException(
+            $"Sample {index / inputSize} has a non-finite input value ({value.ToString(System.Globalization.CultureInfo.InvariantCulture)}) at position {index % inputSize} " +
+            $"(of {inputSize} values per sample); {typeof(TNetwork).Name} would output NaN for it. " +
+            "Fix or drop the sample (validateInput: false skips this check for data already checked).", "inputs");
+
+    [DoesNotReturn]
+    private static void ThrowNotOneSample<TNetwork>(int length) where TNetwork : INetwork<TNetwork>
+    {
+        var inputSize = TNetwork.InputSize;
+        var hint = length > inputSize && length % inputSize == 0
+            ? $" ({length / inputSize} samples); use Predict for several samples"
+            : "";
+        throw new ArgumentException(
+            $"PredictClass takes exactly one sample of {inputSize} values ({typeof(TNetwork).Name}'s input), but got {length}{hint}.", "sample");
     }
 }

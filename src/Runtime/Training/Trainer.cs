@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Numerics.Tensors;
 
 namespace Unroll;
@@ -15,6 +17,10 @@ namespace Unroll;
 /// var trainer = new Trainer&lt;FashionMlp&gt;(net, new SparseCategoricalCrossEntropy(), new Adam());
 /// trainer.Fit(train, new FitOptions { Epochs = 5, BatchSize = 64 });
 /// Console.WriteLine(trainer.Evaluate(test).Accuracy);
+///
+/// // A network that ends in raw scores (Dense(10) without Softmax) needs a loss that applies softmax itself;
+/// // the constructor refuses the plain loss on it, naming the network's final activation.
+/// var logits = new Trainer&lt;LogitMlp&gt;(logitNet, new SparseCategoricalCrossEntropy(fromLogits: true), new Adam());
 /// </code>
 /// </example>
 public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
@@ -23,11 +29,18 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
     private readonly float[] _targets;      // [capacity, target size]
     private readonly int[] _rows;           // [capacity]: sample indices of an evaluation chunk
     private readonly bool _fused;
+    private readonly bool _predictionsAreLogits; // fused, or a FromLogits loss on a network that ends in raw scores
     private readonly int _targetSize;
+    private readonly int _classCount;       // classes the main output can predict: a label must be below it
     private float[][]? _accumulated;        // per parameter, for batches larger than the capacity
     private float[]? _scratch;
 
     /// <summary>Binds a network, a loss and an optimizer. Throws if the loss cannot work with the network's output.</summary>
+    /// <exception cref="ArgumentException">
+    /// The loss cannot train one of the network's outputs: a cross-entropy that takes probabilities on an output that does
+    /// not end in its Softmax or Sigmoid, a cross-entropy with <see cref="Unroll.Loss.FromLogits"/> on an output that already
+    /// ends in Softmax or Sigmoid, or an auxiliary output whose targets differ from the main output's.
+    /// </exception>
     public Trainer(TNetwork network, Loss loss, Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -35,10 +48,14 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         Loss = loss ?? throw new ArgumentNullException(nameof(loss));
         Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         var outputs = network.Outputs;
-        // Backward takes one "gradient is for the logits" flag for all outputs, so fuse only when every output can.
-        _fused = true;
-        foreach (var output in outputs) _fused &= loss.FusesWith is { } activation && activation == output.Activation;
+        for (var i = 0; i < outputs.Count; i++) CheckFinalActivation(loss, outputs[i], i, outputs.Count);
+        // Every output passed the check, so a probability loss meets its own activation at every output and fuses with
+        // all of them (Backward takes one "gradient is for the logits" flag for all outputs); a FromLogits loss reads
+        // outputs that are already logits.
+        _fused = loss.FusesWith is not null && !loss.FromLogits;
+        _predictionsAreLogits = loss.FusesWith is not null;
         _targetSize = loss.TargetSize(TNetwork.OutputSize);
+        _classCount = Math.Max(TNetwork.OutputSize, 2);
         _heads = new HeadBuffers[outputs.Count];
         for (var i = 0; i < outputs.Count; i++)
         {
@@ -62,9 +79,32 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
 
     /// <summary>
     /// Whether the loss is computed from the logits of the network's final softmax or sigmoid
-    /// (the numerically stable fused form) rather than from its probabilities.
+    /// (the numerically stable fused form) rather than from its probabilities. False for a loss with
+    /// <see cref="Unroll.Loss.FromLogits"/>, which computes the same fused form from a network that ends in raw scores.
     /// </summary>
     public bool UsesFusedLoss => _fused;
+
+    /// <summary>Rejects a probability loss on raw scores, and a logit loss on probabilities, naming the output and its activation.</summary>
+    private static void CheckFinalActivation(Loss loss, NetworkOutput output, int index, int outputCount)
+    {
+        if (loss.FusesWith is not { } probabilities) return;
+        var activation = output.Activation;
+        var which = outputCount == 1
+            ? $"{typeof(TNetwork).Name}'s output '{output.Name}'"
+            : $"{typeof(TNetwork).Name}'s {(index == 0 ? "main" : "auxiliary")} output '{output.Name}' (output {index} of {outputCount})";
+        if (!loss.FromLogits && activation != probabilities)
+            throw new ArgumentException(
+                $"Loss '{loss.Name}' takes probabilities from a final {probabilities}, but {which} ends in {activation}, " +
+                $"so it would read raw values as probabilities and train to a wrong result. " +
+                $"End the network with {probabilities}, or pass fromLogits: true (new {loss.GetType().Name}(fromLogits: true)) " +
+                $"so that the loss applies {probabilities.ToString().ToLowerInvariant()} itself.", nameof(loss));
+        if (loss.FromLogits && activation is Activation.Softmax or Activation.Sigmoid)
+            throw new ArgumentException(
+                $"Loss '{loss.Name}' was created with fromLogits: true, so it applies {probabilities.ToString().ToLowerInvariant()} itself, " +
+                $"but {which} already ends in {activation}: the outputs would be squashed twice ({activation.ToString().ToLowerInvariant()}, " +
+                $"then {probabilities.ToString().ToLowerInvariant()}). Remove the final {activation} from the network, or " +
+                $"use fromLogits: false" + (activation == probabilities ? $" (the trainer then fuses {activation} with the loss itself)." : "."), nameof(loss));
+    }
 
     /// <summary>Trains for <see cref="FitOptions.Epochs"/> epochs and returns what each achieved.</summary>
     public IReadOnlyList<EpochResult> Fit(Dataset data, FitOptions? options = null)
@@ -136,8 +176,17 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
     /// One optimizer step on the given samples of <paramref name="data"/>; returns the batch's mean loss (before the step)
     /// and how many samples it classified correctly. The step is skipped when the loss is not finite.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A sample index is outside the data set; the message names it and its position in <paramref name="samples"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="samples"/> is empty, the data set does not fit the network and loss, or a sample has a NaN or infinite
+    /// value, a target the loss cannot take or a label outside the network's classes (the message names its index in the data set).
+    /// </exception>
     public (float Loss, int Correct) TrainStep(Dataset data, ReadOnlySpan<int> samples)
     {
+        CheckData(data, nameof(data));
+        if (samples.IsEmpty) throw new ArgumentException("TrainStep needs at least one sample index.", nameof(samples));
+        for (var i = 0; i < samples.Length; i++)
+            if ((uint)samples[i] >= (uint)data.Count) ThrowSampleIndex(samples[i], i, data.Count);
         var capacity = Network.Capacity;
         if (samples.Length <= capacity)
         {
@@ -177,6 +226,10 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
     }
 
     /// <summary>Mean loss and accuracy over a data set, in inference mode (no dropout), batched by the network's capacity.</summary>
+    /// <exception cref="ArgumentException">
+    /// The data set is empty or does not fit the network and loss, or a sample has a NaN or infinite value, a target the
+    /// loss cannot take or a label outside the network's classes (the message names its index in the data set).
+    /// </exception>
     public Evaluation Evaluate(Dataset data)
     {
         CheckData(data, nameof(data));
@@ -201,8 +254,13 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         var inputSize = TNetwork.InputSize;
         for (var i = 0; i < n; i++)
         {
-            backend.Upload(data.Sample(samples[i]), Network.Input, i * inputSize);
-            data.Target(samples[i]).CopyTo(_targets.AsSpan(i * _targetSize, _targetSize));
+            var sample = data.Sample(samples[i]);
+            var target = data.Target(samples[i]);
+            // Dataset's constructor checked these, but its arrays can be written afterwards; a NaN would come out as a
+            // NaN loss (or a wrong accuracy) far from its cause, so check what each batch reads (vectorised, cheap).
+            CheckSample(data, samples[i], sample, target);
+            backend.Upload(sample, Network.Input, i * inputSize);
+            target.CopyTo(_targets.AsSpan(i * _targetSize, _targetSize));
         }
         Network.Forward(n, training);
 
@@ -247,9 +305,9 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         for (var i = 0; i < samples.Length; i++)
         {
             var row = prediction.Slice(i * outputSize, outputSize);
-            // One output: a binary classifier, positive above probability 0.5 (logit 0 when fused).
+            // One output: a binary classifier, positive above probability 0.5 (logit 0 when fused or from logits).
             var predicted = outputSize == 1
-                ? (row[0] > (_fused ? 0f : 0.5f) ? 1 : 0)
+                ? (row[0] > (_predictionsAreLogits ? 0f : 0.5f) ? 1 : 0)
                 : TensorPrimitives.IndexOfMax(row);
             if (predicted == labels[samples[i]]) correct++;
         }
@@ -272,16 +330,50 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         _scratch = new float[largest];
     }
 
+    /// <summary>Checks one sample as a batch reads it; errors name its index in the data set, not its row in the batch.</summary>
+    private void CheckSample(Dataset data, int index, ReadOnlySpan<float> sample, ReadOnlySpan<float> target)
+    {
+        if (FiniteValues.IndexOfNonFinite(sample) is var feature and >= 0) ThrowNonFinite(index, "feature", feature, sample[feature]);
+        if (FiniteValues.IndexOfNonFinite(target) is var value and >= 0) ThrowNonFinite(index, "target", value, target[value]);
+        foreach (var head in _heads)
+            if (Loss.DescribeInvalidTarget(target, head.Size) is { } problem) ThrowInvalidTarget(index, head, problem);
+        if (data.Labels is { } labels && (uint)labels[index] >= (uint)_classCount) ThrowLabel(index, labels[index]);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowNonFinite(int index, string what, int position, float value)
+        => throw new ArgumentException(
+            $"Sample {index} of the data set has a non-finite {what} value ({value.ToString(CultureInfo.InvariantCulture)}) at position {position}; " +
+            "the loss and accuracy would come out as NaN. Dataset's constructor rejects such values, so it was written afterwards " +
+            $"(through {(what == "feature" ? "Features" : "Targets")}): fix or drop the sample.", "data");
+
+    [DoesNotReturn]
+    private void ThrowInvalidTarget(int index, HeadBuffers head, string problem)
+        => throw new ArgumentException(
+            $"Loss '{Loss.Name}': the target of sample {index} of the data set {problem}" +
+            (_heads.Length > 1 ? $" (for output '{head.Output.Name}' of {head.Size} values)." : "."), "data");
+
+    [DoesNotReturn]
+    private void ThrowLabel(int index, int label)
+        => throw new ArgumentException(
+            $"Label {label} of sample {index} of the data set is outside the {_classCount} classes {typeof(TNetwork).Name} can predict " +
+            $"[0, {_classCount - 1}], so accuracy would count it as wrong whatever the network outputs.", "data");
+
+    [DoesNotReturn]
+    private static void ThrowSampleIndex(int index, int position, int count)
+        => throw new ArgumentOutOfRangeException("samples", index,
+            $"samples[{position}] is {index}, but the data set has {count} samples (indices 0 to {count - 1}).");
+
     private void CheckData(Dataset data, string name)
     {
         ArgumentNullException.ThrowIfNull(data, name);
-        var networkName = typeof(TNetwork).Name;
+        if (data.Count == 0) throw new ArgumentException("The data set holds no samples.", name);
         if (data.SampleSize != TNetwork.InputSize)
             throw new ArgumentException(
-                $"{networkName} takes {TNetwork.InputSize} values per sample ({Shape(TNetwork.InputShape)}) but the data set's samples have {data.SampleSize}.", name);
+                $"{typeof(TNetwork).Name} takes {TNetwork.InputSize} values per sample ({Shape(TNetwork.InputShape)}) but the data set's samples have {data.SampleSize}.", name);
         if (data.TargetSize != _targetSize)
             throw new ArgumentException(
-                $"Loss '{Loss.Name}' needs {_targetSize} target value(s) per sample for {networkName}'s {TNetwork.OutputSize} outputs, " +
+                $"Loss '{Loss.Name}' needs {_targetSize} target value(s) per sample for {typeof(TNetwork).Name}'s {TNetwork.OutputSize} outputs, " +
                 $"but the data set has {data.TargetSize}" +
                 (data.ClassCount > 0 ? " (class indices need SparseCategoricalCrossEntropy; one-hot rows need CategoricalCrossEntropy)." : "."), name);
     }

@@ -34,6 +34,34 @@ public sealed class DatasetTests
         Assert.Contains("Label 3 of sample 1 is outside the 3 classes", e.Message);
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(-1)]
+    public void Plain_constructor_rejects_labels_outside_the_target_columns(int bad)
+    {
+        // Ten one-hot columns: labels must be in [0, 9]. The bad one sits at index 40.
+        var labels = new int[50];
+        labels[40] = bad;
+        var e = Assert.Throws<ArgumentException>(() => new Dataset(new float[50 * 2], 2, new float[50 * 10], 10, labels));
+        Assert.Equal("labels", e.ParamName);
+        Assert.Contains($"Label {bad} of sample 40 is outside the 10 classes [0, 9] that targets of 10 values per sample describe.", e.Message);
+    }
+
+    [Fact]
+    public void Plain_constructor_rejects_negative_labels_with_single_value_targets()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Dataset([1, 2, 3], 1, [0, 1, 0], 1, [0, 1, -1]));
+        Assert.Contains("Label -1 of sample 2 is negative", e.Message);
+        Assert.Equal([0, 1, 1], new Dataset([1, 2, 3], 1, [0, 1, 1], 1, [0, 1, 1]).Labels!);
+    }
+
+    [Fact]
+    public void Infinite_target_names_the_sample_and_position()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Dataset([1, 2, 3], 1, [0, 0, 0, 0, 0, float.NegativeInfinity], 2));
+        Assert.Contains("Sample 2 has a non-finite target value (-Infinity) at position 1", e.Message);
+    }
+
     [Fact]
     public void Mismatched_lengths_are_rejected()
     {

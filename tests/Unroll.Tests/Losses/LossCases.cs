@@ -5,7 +5,11 @@ using Xunit;
 
 namespace Unroll.Tests.Losses;
 
-/// <summary>A small batch for one loss: predictions (or logits) and targets of the kind the loss expects.</summary>
+/// <summary>
+/// A small batch for one loss: predictions (or logits, when <see cref="FromLogits"/>) and targets of the kind the loss
+/// expects. Logits go to <see cref="Loss.ComputeFromLogits"/>, or to <see cref="Loss.Compute"/> when the loss itself was
+/// created with <c>fromLogits: true</c>.
+/// </summary>
 public sealed record LossCase(string Label, Loss Loss, bool FromLogits, int Batch, int Size, float[] Input, float[] Target)
 {
     public override string ToString() => Label;
@@ -35,6 +39,7 @@ internal static class LossCases
         yield return new("bce hard targets", new BinaryCrossEntropy(), false, Batch, Size, probabilities, Enumerable.Range(0, n).Select(i => (float)(i % 2)).ToArray());
         yield return new("bce soft targets", new BinaryCrossEntropy(), false, Batch, Size, probabilities, Uniform(n, 0, 1));
         yield return new("bce logits", new BinaryCrossEntropy(), true, Batch, Size, Normal(n, 2), Uniform(n, 0, 1));
+        yield return new("bce fromLogits: true", new BinaryCrossEntropy(fromLogits: true), true, Batch, Size, Normal(n, 2), Uniform(n, 0, 1));
 
         // Margins 1 − y·p fall in ±[0.2, 1.8]: some violated, some not, none at the kink.
         var scores = Enumerable.Range(0, n).Select(i => (float)((i % 2 == 0 ? 1 : -1) * (0.2 + 0.15 * i))).ToArray();
@@ -50,8 +55,10 @@ internal static class LossCases
         yield return new("cce soft targets, unnormalised rows", new CategoricalCrossEntropy(), false, Batch, Size, unnormalised, Distributions());
         yield return new("cce logits one-hot", new CategoricalCrossEntropy(), true, Batch, Size, Normal(n, 2), OneHot(1, 3, 0));
         yield return new("cce logits soft", new CategoricalCrossEntropy(), true, Batch, Size, Normal(n, 2), Distributions());
+        yield return new("cce fromLogits: true", new CategoricalCrossEntropy(fromLogits: true), true, Batch, Size, Normal(n, 2), Distributions());
         yield return new("sparse cce", new SparseCategoricalCrossEntropy(), false, Batch, Size, unnormalised, [2, 0, 3]);
         yield return new("sparse cce logits", new SparseCategoricalCrossEntropy(), true, Batch, Size, Normal(n, 2), [1, 3, 0]);
+        yield return new("sparse cce fromLogits: true", new SparseCategoricalCrossEntropy(fromLogits: true), true, Batch, Size, Normal(n, 2), [2, 3, 1]);
         yield return new("kl", new KullbackLeiblerDivergence(), false, Batch, Size, Distributions(), Distributions());
     }
 
@@ -62,7 +69,7 @@ internal static class LossCases
         return data;
     }
 
-    public static float Run(LossCase c, float[] gradient) => c.FromLogits
+    public static float Run(LossCase c, float[] gradient) => c.FromLogits && !c.Loss.FromLogits
         ? c.Loss.ComputeFromLogits(c.Input, c.Target, gradient, c.Batch, c.Size)
         : c.Loss.Compute(c.Input, c.Target, gradient, c.Batch, c.Size);
 }
