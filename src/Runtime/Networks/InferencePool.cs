@@ -61,18 +61,18 @@ public sealed class InferencePool<TNetwork> where TNetwork : class, INetwork<TNe
         }
     }
 
-    /// <summary>As <see cref="NetworkExtensions.Predict{TNetwork}(TNetwork, ReadOnlySpan{float}, Span{float})"/>, on a borrowed context.</summary>
-    public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs)
+    /// <summary>As <see cref="NetworkExtensions.Predict{TNetwork}(TNetwork, ReadOnlySpan{float}, Span{float}, bool)"/>, on a borrowed context.</summary>
+    public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, bool validateInput = true)
     {
         using var lease = Rent();
-        lease.Context.Predict(inputs, outputs);
+        lease.Context.Predict(inputs, outputs, validateInput);
     }
 
-    /// <summary>As <see cref="NetworkExtensions.PredictClass{TNetwork}(TNetwork, ReadOnlySpan{float})"/>, on a borrowed context.</summary>
-    public int PredictClass(ReadOnlySpan<float> sample)
+    /// <summary>As <see cref="NetworkExtensions.PredictClass{TNetwork}(TNetwork, ReadOnlySpan{float}, bool)"/>, on a borrowed context.</summary>
+    public int PredictClass(ReadOnlySpan<float> sample, bool validateInput = true)
     {
         using var lease = Rent();
-        return lease.Context.PredictClass(sample);
+        return lease.Context.PredictClass(sample, validateInput);
     }
 
     /// <summary>A borrowed context; disposing it gives the context back to the pool.</summary>

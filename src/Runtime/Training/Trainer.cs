@@ -44,6 +44,8 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
     public Trainer(TNetwork network, Loss loss, Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(network);
+        if (network.IsInferenceContext)
+            throw new ArgumentException($"This {typeof(TNetwork).Name} is an inference context, which shares another instance's parameters and has no gradients. Train the network it was created from.", nameof(network));
         Network = network;
         Loss = loss ?? throw new ArgumentNullException(nameof(loss));
         Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
@@ -115,6 +117,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1, nameof(options.Epochs));
         ArgumentOutOfRangeException.ThrowIfNegative(options.BatchSize, nameof(options.BatchSize));
 
+        using var exclusive = Network.UseGuard.Enter("Fit");
         var batchSize = options.BatchSize == 0 ? data.Count : Math.Min(options.BatchSize, data.Count);
         var order = new int[data.Count];
         for (var i = 0; i < order.Length; i++) order[i] = i;
@@ -187,6 +190,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         if (samples.IsEmpty) throw new ArgumentException("TrainStep needs at least one sample index.", nameof(samples));
         for (var i = 0; i < samples.Length; i++)
             if ((uint)samples[i] >= (uint)data.Count) ThrowSampleIndex(samples[i], i, data.Count);
+        using var exclusive = Network.UseGuard.Enter("TrainStep");
         var capacity = Network.Capacity;
         if (samples.Length <= capacity)
         {
@@ -233,6 +237,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
     public Evaluation Evaluate(Dataset data)
     {
         CheckData(data, nameof(data));
+        using var exclusive = Network.UseGuard.Enter("Evaluate");
         double lossSum = 0;
         var correct = 0;
         var rows = _rows;

@@ -194,3 +194,47 @@ public class InferenceContextAllocationTests
         NoAllocation.Assert(() => pool.PredictClass(sample));
     }
 }
+
+public class TrainerConcurrencyTests
+{
+    [Fact]
+    public void The_trainer_refuses_an_inference_context()
+    {
+        var context = new LeNet5(seed: 13).CreateInferenceContext();
+        var error = Assert.Throws<ArgumentException>(() => new Trainer<LeNet5>(context, new SparseCategoricalCrossEntropy(), new Adam()));
+        Assert.Contains("inference context", error.Message);
+    }
+
+    [Fact]
+    public void A_training_step_while_another_thread_uses_the_network_is_refused()
+    {
+        var net = new LeNet5(capacity: 2, seed: 14);
+        var trainer = new Trainer<LeNet5>(net, new SparseCategoricalCrossEntropy(), new Adam());
+        var data = Dataset.ForClassification(new float[2 * LeNet5.InputSize], LeNet5.InputSize, [1, 2], 10);
+        var before = net.Dense3Bias.Value.Span.ToArray();
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = new Thread(() =>
+        {
+            using var scope = ((INetwork)net).UseGuard.Enter("a test");
+            entered.Set();
+            release.Wait();
+        });
+        holder.Start();
+        entered.Wait();
+        try
+        {
+            Assert.Contains("TrainStep was called", Assert.Throws<InvalidOperationException>(() => trainer.TrainStep(data, [0, 1])).Message);
+            Assert.Contains("Evaluate was called", Assert.Throws<InvalidOperationException>(() => trainer.Evaluate(data)).Message);
+            Assert.Contains("Fit was called", Assert.Throws<InvalidOperationException>(() => trainer.Fit(data, new FitOptions { Epochs = 1 })).Message);
+        }
+        finally
+        {
+            release.Set();
+            holder.Join();
+        }
+        Assert.Equal(before, net.Dense3Bias.Value.Span.ToArray()); // refused before anything changed
+        trainer.TrainStep(data, [0, 1]);
+        Assert.NotEqual(before, net.Dense3Bias.Value.Span.ToArray());
+    }
+}
