@@ -57,6 +57,7 @@ internal static class CpuParallel
     {
         shares = Math.Clamp(shares, 1, ThreadCount);
         if (shares == 1) { work.Run(0, 1); return; }
+        SplitCalls++;
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             for (int share = 0; share < shares; share++) work.Run(share, shares);
@@ -65,6 +66,10 @@ internal static class CpuParallel
         try { Fork(work, shares); }
         finally { Volatile.Write(ref _busy, 0); }
     }
+
+    /// <summary>Calls of <see cref="Run"/> made on this thread that split their work into more than one share, forked or
+    /// inline: the determinism tests check with it that their sizes are large enough to split.</summary>
+    [ThreadStatic] internal static int SplitCalls;
 
     private static void Fork(ParallelWork work, int threads)
     {
@@ -88,7 +93,7 @@ internal static class CpuParallel
     }
 
     /// <summary>Holds the pool until disposed, so that every kernel on any thread runs its shares inline meanwhile (tests
-    /// compare the two ways). Returns false from <see cref="IsHeld"/> when the pool was already busy.</summary>
+    /// compare the two ways). Returns false from <see cref="Hold.IsHeld"/> when the pool was already busy.</summary>
     internal static Hold HoldPool() => new(Interlocked.CompareExchange(ref _busy, 1, 0) == 0);
 
     internal readonly struct Hold(bool held) : IDisposable
