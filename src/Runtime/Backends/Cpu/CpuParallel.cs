@@ -57,6 +57,7 @@ internal static class CpuParallel
     {
         shares = Math.Clamp(shares, 1, ThreadCount);
         if (shares == 1) { work.Run(0, 1); return; }
+        SplitCalls++;
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             for (int share = 0; share < shares; share++) work.Run(share, shares);
@@ -65,6 +66,10 @@ internal static class CpuParallel
         try { Fork(work, shares); }
         finally { Volatile.Write(ref _busy, 0); }
     }
+
+    /// <summary>Calls of <see cref="Run"/> made on this thread that split their work into more than one share, forked or
+    /// inline: the determinism tests check with it that their sizes are large enough to split.</summary>
+    [ThreadStatic] internal static int SplitCalls;
 
     private static void Fork(ParallelWork work, int threads)
     {
