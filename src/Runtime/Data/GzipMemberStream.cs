@@ -187,26 +187,29 @@ internal sealed class GzipMemberStream : Stream
         // One byte at a time from a little before where a single member's trailer must start: 72 reads, which cost nothing.
         private readonly long _exactFrom = Math.Max(start, length - 8 - 64);
 
-        /// <summary>How many bytes of the file have been handed over.</summary>
-        public override long Position { get; set; } = start;
+        private long _position = start;
+
+        /// <summary>How many bytes of the file have been handed over (counting the gzip header before them).</summary>
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
 
         /// <summary>Whether the decompressor asked for input after the end of the file.</summary>
         public bool RanOut { get; private set; }
 
         /// <summary>Whether <see cref="Position"/> is exactly where the deflate data ended (it ended in the byte-wise part).</summary>
-        public bool EndIsExact => Position > _exactFrom;
+        public bool EndIsExact => _position > _exactFrom;
 
         public override int Read(Span<byte> buffer)
         {
-            if (Position >= length)
+            if (buffer.IsEmpty) return 0;
+            if (_position >= length)
             {
                 RanOut = true;
                 return 0;
             }
-            var count = Position < _exactFrom ? (int)Math.Min(buffer.Length, _exactFrom - Position) : 1;
+            var count = _position < _exactFrom ? (int)Math.Min(buffer.Length, _exactFrom - _position) : 1;
             var read = file.Read(buffer[..count]);
             if (read == 0) RanOut = true;
-            Position += read;
+            _position += read;
             return read;
         }
 
