@@ -63,7 +63,7 @@ public static class FashionMnist
         {
             return IdxFile.Read(path);
         }
-        catch (FileNotFoundException e)
+        catch (FileNotFoundException e) when (!Directory.Exists(path))
         {
             throw new FileNotFoundException($"Fashion-MNIST file '{path}' is missing. Install the data with: {InstallCommand}", path, e);
         }

@@ -1,7 +1,6 @@
 using System;
 using System.Buffers.Binary;
 using System.IO;
-using System.IO.Compression;
 
 namespace Unroll;
 
@@ -28,26 +27,46 @@ public sealed class IdxFile
     public byte[] Data { get; }
 
     /// <summary>
-    /// Reads an IDX file, gzipped (name ending in .gz) or not. A missing, truncated or malformed file throws an exception
-    /// whose message names the file and what is wrong with it.
+    /// Reads an IDX file, gzipped (name ending in .gz) or not. A missing file, a directory, or a truncated, damaged or
+    /// malformed file throws an exception whose message names the file and what is wrong with it; nothing is returned
+    /// from a file that fails any check. A gzipped file must be one gzip member whose trailer (the CRC-32 and length of
+    /// the decompressed data) matches what came out, with nothing after it; the file must hold exactly the elements
+    /// its header declares.
     /// </summary>
     public static IdxFile Read(string path)
     {
+        if (Directory.Exists(path))
+            throw new FileNotFoundException($"IDX file '{path}' is a directory, not a file.", path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
+        using var file = File.OpenRead(path);
+        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+            ? new GzipMemberStream(file, $"IDX file '{path}'")
+            : file;
+        IdxFile idx;
         try
         {
-            using var file = File.OpenRead(path);
-            using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-                ? new GZipStream(file, CompressionMode.Decompress)
-                : file;
-            return Read(stream, path);
+            idx = Read(stream, path);
         }
-        catch (InvalidDataException e) when (e.Message.StartsWith("IDX file", StringComparison.Ordinal) is false)
+        catch (InvalidDataException) when (stream is GzipMemberStream gzip)
         {
-            // GZipStream's own complaint (bad magic, corrupt block): say which file.
-            throw new InvalidDataException($"IDX file '{path}' is corrupt: {e.Message}", e);
+            // A damaged gzip file explains a malformed array better than the array does: report that instead, if so.
+            gzip.CheckToEnd();
+            throw;
         }
+        // Reading to the end also checks the gzip trailer, which follows the last element.
+        var extra = CountRemainingBytes(stream);
+        if (extra > 0)
+            throw Corrupt(path, $"it holds {extra} bytes after the {idx.Data.Length} elements of shape ({string.Join(", ", idx.Shape)}) that its header declares");
+        return idx;
+    }
+
+    private static long CountRemainingBytes(Stream stream)
+    {
+        Span<byte> scratch = stackalloc byte[4096];
+        long count = 0;
+        for (int read; (read = stream.Read(scratch)) > 0;) count += read;
+        return count;
     }
 
     /// <summary>Reads an uncompressed IDX stream; <paramref name="name"/> is used in error messages.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -15,8 +16,13 @@ namespace Unroll;
 public static class SafeTensors
 {
     /// <summary>
-    /// Writes every parameter to <paramref name="path"/>. The file is written beside the destination first and then moved
-    /// over it, so an interrupted save never leaves a half-written file in its place.
+    /// Writes every parameter to <paramref name="path"/>. The file is written beside the target first, as the hidden
+    /// temporary file <c>.&lt;target name&gt;.&lt;32 hex digits&gt;.unroll-tmp</c> (for <c>lenet.safetensors</c>:
+    /// <c>.lenet.safetensors.3f2a….unroll-tmp</c>), and then moved over it, so an interrupted save never leaves a
+    /// half-written file in its place. A save killed before the move leaves its temporary file behind; the next save to
+    /// the same path deletes such leftovers of that target (files named exactly so, and only those that no other save
+    /// still holds open), never other files. Errors name the target: a missing directory or a target that is a directory
+    /// is reported before anything is written, and a failed write says which temporary file it was writing only as detail.
     /// </summary>
     public static void SaveWeights(this INetwork network, string path)
     {
@@ -52,11 +58,20 @@ public static class SafeTensors
         // The format pads the header with spaces so that the data starts 8-byte aligned.
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var target = Path.GetFullPath(path);
+        if (Directory.Exists(target))
+            throw new IOException($"Cannot save weights: '{path}' is a directory.");
+        var directory = Path.GetDirectoryName(target)!;
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Cannot save weights to '{path}': its directory '{directory}' does not exist.");
+        var name = Path.GetFileName(target);
+        RemoveLeftoverTemporaries(directory, name);
+
+        var temporary = Path.Combine(directory, $".{name}.{Guid.NewGuid():N}{TemporarySuffix}");
         try
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            // FileShare.None also locks the file, so that another save's clean-up leaves it alone while it is written.
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 Span<byte> length = stackalloc byte[8];
                 BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
@@ -72,62 +87,87 @@ public static class SafeTensors
                 }
                 file.Flush(flushToDisk: true);
             }
-            File.Move(temporary, path, overwrite: true);
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var message = $"Cannot save weights to '{path}': {e.Message} (while writing it as the temporary file '{Path.GetFileName(temporary)}' beside it; the target is unchanged).";
+            throw e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
         }
         finally
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            // After a failure; a temporary file that cannot be deleted now is a leftover the next save removes.
+            try
+            {
+                if (File.Exists(temporary)) File.Delete(temporary);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    // How the temporary files of SaveWeights end: .<target name>.<32 hex digits>.unroll-tmp (see its documentation).
+    private const string TemporarySuffix = ".unroll-tmp";
+
+    // Deletes the temporary files that saves to this target left when killed before the move. A temporary file that
+    // another save is still writing is locked, so opening it fails and it stays. Clean-up is best effort: a leftover it
+    // cannot remove is no reason to fail the save.
+    private static void RemoveLeftoverTemporaries(string directory, string targetName)
+    {
+        var prefix = $".{targetName}.";
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(directory, "*" + TemporarySuffix))
+            {
+                var fileName = Path.GetFileName(file);
+                var isLeftover = fileName.Length == prefix.Length + 32 + TemporarySuffix.Length
+                    && fileName.StartsWith(prefix, StringComparison.Ordinal) && fileName.EndsWith(TemporarySuffix, StringComparison.Ordinal)
+                    && !fileName.AsSpan(prefix.Length, 32).ContainsAnyExcept("0123456789abcdef");
+                if (!isLeftover) continue;
+                try
+                {
+                    using var leftover = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Still being written, or not ours to delete: leave it.
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The directory cannot be listed; writing into it will report the real problem if there is one.
         }
     }
 
     /// <summary>
-    /// Replaces every parameter with the tensor of the same name in a safetensors file. The whole file is checked first —
-    /// every parameter present with its shape and F32 dtype, no unknown tensors, byte ranges inside the file, no NaN or
-    /// infinity — so a bad file changes nothing and the error names the file, the tensor and what is wrong.
+    /// Replaces every parameter with the tensor of the same name in a safetensors file. The whole file is checked first,
+    /// as the reference implementation (huggingface/safetensors) checks it — a header of at most 100,000,000 bytes that is
+    /// a JSON object, each name once, <c>__metadata__</c> mapping names to strings, each tensor's byte range matching its
+    /// dtype and shape, and the ranges covering the data section exactly, from byte 0, without gaps, overlaps or bytes
+    /// left over — and then against the network: every parameter present with its shape and F32 dtype, no unknown
+    /// tensors, no NaN or infinity. So a bad file changes nothing, and the error names the file, the tensor and what is
+    /// wrong. A path that is a directory or does not exist throws <see cref="FileNotFoundException"/> saying which.
     /// </summary>
     public static void LoadWeights(this INetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
+        if (Directory.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' is a directory, not a file.", path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
         var bytes = File.ReadAllBytes(path);
         var networkName = network.GetType().Name;
-
-        if (bytes.Length < 8) throw Corrupt(path, $"it is {bytes.Length} bytes long, shorter than the 8-byte header length");
-        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > (ulong)(bytes.Length - 8))
-            throw Corrupt(path, $"its header claims {headerLength} bytes but only {bytes.Length - 8} follow");
-        var dataStart = 8 + (int)headerLength;
-        var dataLength = bytes.Length - dataStart;
+        var (dataStart, entries) = ReadLayout(path, bytes);
 
         var tensors = Tensors(network);
-        var found = new Dictionary<string, (int Start, int End)>();
-        try
+        var found = new Dictionary<string, TensorEntry>();
+        foreach (var entry in entries)
         {
-            using var document = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
-            if (document.RootElement.ValueKind != JsonValueKind.Object) throw Corrupt(path, "its header is not a JSON object");
-            foreach (var tensor in document.RootElement.EnumerateObject())
-            {
-                if (tensor.Name == "__metadata__") continue;
-                var parameter = tensors.Find(p => p.Name == tensor.Name)
-                    ?? throw new InvalidDataException($"Weights file '{path}' holds tensor '{tensor.Name}', which {networkName} does not have. Its tensors are: {string.Join(", ", tensors.ConvertAll(p => p.Name))}.");
-                var dtype = tensor.Value.GetProperty("dtype").GetString();
-                if (dtype != "F32")
-                    throw new InvalidDataException($"Weights file '{path}': tensor '{tensor.Name}' is {dtype}; {networkName} needs F32.");
-                var shape = new List<int>();
-                foreach (var d in tensor.Value.GetProperty("shape").EnumerateArray()) shape.Add(d.GetInt32());
-                if (!CollectionsMarshal.AsSpan(shape).SequenceEqual(parameter.Shape))
-                    throw new InvalidDataException($"Weights file '{path}': tensor '{tensor.Name}' has shape ({string.Join(", ", shape)}) but {networkName} needs {parameter.ShapeText}.");
-                var offsets = tensor.Value.GetProperty("data_offsets");
-                var start = offsets[0].GetInt64();
-                var end = offsets[1].GetInt64();
-                if (start < 0 || end > dataLength || end - start != 4L * parameter.Length)
-                    throw Corrupt(path, $"tensor '{tensor.Name}' claims bytes {start}..{end} of a {dataLength}-byte data section; it needs {4L * parameter.Length} bytes inside it");
-                found[tensor.Name] = (dataStart + (int)start, dataStart + (int)end);
-            }
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException)
-        {
-            throw Corrupt(path, $"its JSON header is malformed ({e.Message})");
+            var parameter = tensors.Find(p => p.Name == entry.Name)
+                ?? throw new InvalidDataException($"Weights file '{path}' holds tensor '{entry.Name}', which {networkName} does not have. Its tensors are: {string.Join(", ", tensors.ConvertAll(p => p.Name))}.");
+            if (entry.Dtype != "F32")
+                throw new InvalidDataException($"Weights file '{path}': tensor '{entry.Name}' is {entry.Dtype}; {networkName} needs F32.");
+            if (!entry.Shape.AsSpan().SequenceEqual(Array.ConvertAll(parameter.Shape, d => (long)d)))
+                throw new InvalidDataException($"Weights file '{path}': tensor '{entry.Name}' has shape ({string.Join(", ", entry.Shape)}) but {networkName} needs {parameter.ShapeText}.");
+            found[entry.Name] = entry;
         }
 
         var missing = new List<string>();
@@ -139,8 +179,8 @@ public static class SafeTensors
         for (var i = 0; i < values.Length; i++)
         {
             var p = tensors[i];
-            var (start, end) = found[p.Name];
-            values[i] = MemoryMarshal.Cast<byte, float>(bytes.AsSpan(start, end - start)).ToArray();
+            var entry = found[p.Name];
+            values[i] = MemoryMarshal.Cast<byte, float>(bytes.AsSpan(dataStart + (int)entry.Start, (int)(entry.End - entry.Start))).ToArray();
             if (!BitConverter.IsLittleEndian) ReverseEndianness(values[i]);
             var bad = Array.FindIndex(values[i], v => !float.IsFinite(v));
             if (bad >= 0)
@@ -149,6 +189,124 @@ public static class SafeTensors
         // Everything checked: only now touch the network.
         for (var i = 0; i < values.Length; i++) tensors[i].CopyFrom(values[i]);
     }
+
+    /// <summary>The reference implementation's limit on the JSON header, against files that claim absurd sizes.</summary>
+    private const ulong MaxHeaderLength = 100_000_000;
+
+    /// <summary>One tensor as the header describes it; offsets are relative to the start of the data section.</summary>
+    private sealed record TensorEntry(string Name, string Dtype, long[] Shape, long Start, long End);
+
+    /// <summary>
+    /// Reads the header and checks the file's structure, whatever network it is for: returns where the data section
+    /// starts and the tensors in header order.
+    /// </summary>
+    private static (int DataStart, List<TensorEntry> Entries) ReadLayout(string path, byte[] bytes)
+    {
+        if (bytes.Length < 8) throw Corrupt(path, $"it is {bytes.Length} bytes long, shorter than the 8-byte header length");
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (headerLength > MaxHeaderLength)
+            throw Corrupt(path, $"its header claims {headerLength} bytes, more than the format's limit of {MaxHeaderLength}");
+        if (headerLength > (ulong)(bytes.Length - 8))
+            throw Corrupt(path, $"its header claims {headerLength} bytes but only {bytes.Length - 8} follow");
+        var dataStart = 8 + (int)headerLength;
+        long dataLength = bytes.Length - dataStart;
+
+        var entries = new List<TensorEntry>();
+        var names = new HashSet<string>();
+        try
+        {
+            using var document = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw Corrupt(path, "its header is not a JSON object");
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (!names.Add(property.Name)) throw Corrupt(path, $"its header names tensor '{property.Name}' twice");
+                if (property.Name == "__metadata__")
+                {
+                    CheckMetadata(path, property.Value);
+                    continue;
+                }
+                var entry = ReadEntry(path, property.Name, property.Value);
+                if (entry.End > dataLength)
+                    throw Corrupt(path, $"tensor '{entry.Name}' claims bytes {entry.Start}..{entry.End} of a {dataLength}-byte data section (truncated file?)");
+                entries.Add(entry);
+            }
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw Corrupt(path, $"its JSON header is malformed ({e.Message})");
+        }
+
+        // Each byte of the data section belongs to exactly one tensor: sorted by offset, each starts where the last ended.
+        var byOffset = entries.OrderBy(e => e.Start).ThenBy(e => e.End).ToList();
+        long position = 0;
+        TensorEntry? previous = null;
+        foreach (var entry in byOffset)
+        {
+            if (entry.Start < position)
+                throw Corrupt(path, $"tensor '{entry.Name}' (bytes {entry.Start}..{entry.End}) overlaps '{previous!.Name}' (bytes {previous.Start}..{previous.End}); each byte belongs to one tensor");
+            if (entry.Start > position)
+                throw Corrupt(path, $"bytes {position}..{entry.Start} of its data section belong to no tensor ({(previous is null ? "before" : $"between '{previous.Name}' and")} '{entry.Name}')");
+            position = entry.End;
+            previous = entry;
+        }
+        if (position != dataLength)
+            throw Corrupt(path, previous is null
+                ? $"its header names no tensor but {dataLength} data bytes follow it"
+                : $"{dataLength - position} bytes of its {dataLength}-byte data section follow the last tensor '{previous.Name}' (which ends at byte {position})");
+        return (dataStart, entries);
+    }
+
+    private static TensorEntry ReadEntry(string path, string name, JsonElement tensor)
+    {
+        if (tensor.ValueKind != JsonValueKind.Object) throw Corrupt(path, $"tensor '{name}' is not a JSON object");
+        var dtype = tensor.GetProperty("dtype").GetString()!;
+        // A dtype this code does not know (a newer format's) cannot be loaded, but the error about it comes later and says so.
+        var elementSize = ElementSize(dtype);
+        var shape = new List<long>();
+        foreach (var d in tensor.GetProperty("shape").EnumerateArray())
+        {
+            var size = d.GetInt64();
+            if (size < 0) throw Corrupt(path, $"tensor '{name}' has a negative dimension ({size})");
+            shape.Add(size);
+        }
+        var offsets = tensor.GetProperty("data_offsets");
+        if (offsets.GetArrayLength() != 2) throw Corrupt(path, $"tensor '{name}' has {offsets.GetArrayLength()} data_offsets; it needs [start, end]");
+        var (start, end) = (offsets[0].GetInt64(), offsets[1].GetInt64());
+        if (start < 0 || end < start) throw Corrupt(path, $"tensor '{name}' has data_offsets {start}..{end}; they must satisfy 0 <= start <= end");
+        if (elementSize is null) return new TensorEntry(name, dtype, shape.ToArray(), start, end);
+        long needed = elementSize.Value;
+        try
+        {
+            foreach (var d in shape) needed = checked(needed * d);
+        }
+        catch (OverflowException)
+        {
+            throw Corrupt(path, $"tensor '{name}' has shape ({string.Join(", ", shape)}), too large to address");
+        }
+        if (end - start != needed)
+            throw Corrupt(path, $"tensor '{name}' ({dtype}, shape ({string.Join(", ", shape)})) needs {needed} bytes but its data_offsets {start}..{end} span {end - start}");
+        return new TensorEntry(name, dtype, shape.ToArray(), start, end);
+    }
+
+    // __metadata__ is free-form text: a map from names to strings.
+    private static void CheckMetadata(string path, JsonElement metadata)
+    {
+        if (metadata.ValueKind != JsonValueKind.Object)
+            throw Corrupt(path, $"its __metadata__ is a JSON {metadata.ValueKind}; it must map names to strings");
+        foreach (var entry in metadata.EnumerateObject())
+            if (entry.Value.ValueKind != JsonValueKind.String)
+                throw Corrupt(path, $"its __metadata__ gives '{entry.Name}' a JSON {entry.Value.ValueKind}; it must map names to strings");
+    }
+
+    /// <summary>Bytes per element of the dtypes safetensors defines in whole bytes; null for any other name.</summary>
+    private static int? ElementSize(string dtype) => dtype switch
+    {
+        "BOOL" or "U8" or "I8" or "F8_E5M2" or "F8_E4M3" or "F8_E8M0" => 1,
+        "I16" or "U16" or "F16" or "BF16" => 2,
+        "I32" or "U32" or "F32" => 4,
+        "I64" or "U64" or "F64" => 8,
+        _ => null,
+    };
 
     /// <summary>What a weights file holds: the trainable parameters, then the running statistics (PyTorch's state_dict).</summary>
     private static List<Parameter> Tensors(INetwork network)
