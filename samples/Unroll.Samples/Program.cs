@@ -42,7 +42,7 @@ catch (UsageException e)
     Console.Error.WriteLine(usage);
     return 2;
 }
-catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+catch (Exception e) when (e is IOException or InvalidDataException) // a missing, unreadable or corrupt file: its message names it
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
