@@ -197,7 +197,7 @@ internal static class Emitter
             _w.Line($"public const int TrainableParameterCount = {Int(_network.TrainableParameterCount)};");
             _w.Line();
             _w.Line($"/// <summary>The largest capacity (batch) the constructor accepts: {XmlEscape(_largestBuffer)}, {Grouped(_largestBufferSize)} values a sample, must fit in one array.</summary>");
-            _w.Line($"public const int MaxCapacity = {Int(int.MaxValue / _largestBufferSize)};");
+            _w.Line($"public const int MaxCapacity = {Int(int.MaxValue / System.Math.Max(_largestBufferSize, 1))};");
             _w.Line();
             _w.Line("/// <summary>Layers, output shapes and parameter counts, laid out like Keras's <c>model.summary()</c>.</summary>");
             _w.Line("public const string Summary =");

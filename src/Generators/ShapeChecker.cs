@@ -339,24 +339,24 @@ internal static class ShapeChecker
         window = Window(layer, name, kindName, current, report);
         if (window is null) return null;
         long c = current.Channels, k = (long)layer.KernelHeight * layer.KernelWidth, m = layer.DepthMultiplier;
-        // c, k and m are each below 2^31, so every product of two fits in a long; c·m·k is checked before it is formed.
+        // c and m are below 2^31 and k below 2^62: products and sums go through Product and Sum, which give −1 past a long.
         long p;
         long outChannels;
         switch (layer.Kind)
         {
             case LayerKind.Conv2D:
                 outChannels = layer.Units;
-                p = CheckedProduct(layer.Units, c / layer.Groups, k) + (layer.UseBias ? layer.Units : 0);
+                p = Sum(Product(layer.Units, c / layer.Groups, k), layer.UseBias ? layer.Units : 0);
                 break;
             case LayerKind.DepthwiseConv2D:
                 outChannels = c * m;
-                p = CheckedProduct(c, m, k) + (layer.UseBias ? c * m : 0);
+                p = Sum(Product(c, m, k), layer.UseBias ? c * m : 0);
                 break;
             case LayerKind.SeparableConv2D:
                 outChannels = layer.Units;
                 // The depthwise step's output is a buffer of its own: (c·m, out height, out width).
                 if (Image(layer, name, c * m, window.OutHeight, window.OutWidth, report, "its depthwise output") is null) return null;
-                p = CheckedProduct(c, m, k) + CheckedProduct(layer.Units, c, m) + (layer.UseBias ? layer.Units : 0);
+                p = Sum(Sum(Product(c, m, k), Product(layer.Units, c, m)), layer.UseBias ? layer.Units : 0);
                 break;
             default:
                 outChannels = current.Channels;
@@ -380,12 +380,15 @@ internal static class ShapeChecker
         => DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, layer.Location, Naming.AttributeName(layer.Kind, layer.Activation),
             name, values, what, Grouped(int.MaxValue));
 
-    /// <summary>a·b·c, or −1 when it exceeds a long (each factor is below 2^31, so a·b cannot).</summary>
-    private static long CheckedProduct(long a, long b, long c)
+    /// <summary>a·b·c for non-negative a, b below 2^31 and c ≥ 0, or −1 when it exceeds a long.</summary>
+    private static long Product(long a, long b, long c)
     {
         var ab = a * b;
         return ab != 0 && c > long.MaxValue / ab ? -1 : ab * c;
     }
+
+    /// <summary>a + b for non-negative values, −1 (too large) when either is −1 or the sum exceeds a long.</summary>
+    private static long Sum(long a, long b) => a < 0 || b < 0 || a > long.MaxValue - b ? -1 : a + b;
 
     /// <summary>
     /// An image shape whose dimensions arrive as longs (sums and products of int arguments), or null after reporting

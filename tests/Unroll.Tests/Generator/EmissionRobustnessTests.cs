@@ -3,6 +3,7 @@ extern alias generator;
 using System;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 using Emitter = generator::Unroll.Generators.Emitter;
 
@@ -54,6 +55,26 @@ public class EmissionRobustnessTests
         Assert.Equal(new[] { "Demo.MLP.g.cs", "Demo.Mlp.2.g.cs", "Other.Plain.g.cs", "demo.Mlp.3.g.cs" },
             run.Sources.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray());
         Assert.Contains("public partial class Mlp : global::Unroll.INetwork<global::demo.Mlp>", run.Source("demo.Mlp.3.g.cs"));
+    }
+
+    [Fact]
+    public void UniqueFileNamesDoNotMakeOneNetworksEditReEmitAnother()
+    {
+        // File names depend on every network's declaration (not its layers), so a layer edit re-emits only its network.
+        const string a = "using Unroll; [Network(4), Dense(2)] public partial class A;";
+        const string b = "using Unroll; [Network(4), Dense(3)] public partial class B;";
+        var compilation = GeneratorHarness.Compilation(a, b);
+        var first = GeneratorHarness.Run(GeneratorHarness.Driver(), compilation);
+        var edited = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Single(t => t.FilePath == "Source0.cs"),
+            CSharpSyntaxTree.ParseText(a.Replace("Dense(2)", "Dense(5)"), GeneratorHarness.ParseOptions, path: "Source0.cs"));
+        var second = GeneratorHarness.Run(first.Driver, edited);
+
+        var reasons = second.Result.Results.Single().TrackedOutputSteps["SourceOutput"]
+            .Where(step => step.Inputs.Any(i => i.Source.Name == generator::Unroll.Generators.TrackingNames.Networks))
+            .SelectMany(step => step.Outputs).Select(o => o.Reason).ToList();
+        Assert.Equal(2, reasons.Count);
+        Assert.Single(reasons, r => r is not (IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+        Assert.Contains("batch, 4, 5);", second.Source("A.g.cs"));
     }
 
     [Fact]
@@ -250,6 +271,19 @@ public class EmissionRobustnessTests
             """;
         var d = AssertSingle(source, "UNR0014", snippet);
         Assert.StartsWith(message, d.GetMessage());
+    }
+
+    [Fact]
+    public void ParameterCountsBeyondALongAreReported()
+    {
+        // 4 channels × (2^31 − 1)² kernel weights exceed a long; the sum with the pointwise weights must not hide that.
+        var d = AssertSingle("""
+            using Unroll;
+            [Network(4, 1, 1)]
+            [SeparableConv2D(1, int.MaxValue, Padding = Padding.Same), Flatten, Dense(2)]
+            public partial class Enormous;
+            """, "UNR0014", "SeparableConv2D(1, int.MaxValue, Padding = Padding.Same)");
+        Assert.StartsWith("SeparableConv2D 'separable_conv2d_1' needs more than 9,223,372,036,854,775,807 values for its parameters", d.GetMessage());
     }
 
     [Fact]
