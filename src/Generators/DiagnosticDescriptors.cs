@@ -74,7 +74,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NetworkTooLarge = new(
         "UNR0014", "Layer size too large",
-        "{0} '{1}' needs {2} values for {3}, more than the {4} a buffer can hold; use fewer units, filters or a smaller input",
+        "{0} '{1}' needs {2} values for {3}, more than the {4} a buffer can hold; use fewer units or filters, less padding or a smaller input",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor UnsupportedConstruct = new(
@@ -125,6 +125,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DefinitionWithoutLayers = new(
         "UNR0024", "Definition method returns its input",
         "The definition method of '{0}' returns {1} without applying a layer to it; apply at least one layer, such as 'return x.Dense(10).Softmax();'",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ClassNameIsGeneratedMember = new(
+        "UNR0030", "Network class has the name of a generated member",
+        "Network class '{0}' has the name of {1}, and a C# member cannot have its class's name; {2}",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InternalError = new(

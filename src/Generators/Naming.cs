@@ -1,4 +1,8 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
 using Unroll.Generators.Model;
 
 namespace Unroll.Generators;
@@ -66,7 +70,12 @@ internal static class Naming
         return true;
     }
 
-    /// <summary>PascalCase member name: dense_1 → Dense1, max_pooling2d_1 → MaxPooling2d1.</summary>
+    /// <summary>
+    /// PascalCase member name: dense_1 → Dense1, max_pooling2d_1 → MaxPooling2d1. Not Unicode-normalised: the compiler
+    /// compares identifiers exactly, and normalisation would depend on the host's globalization mode. Names that still
+    /// meet after casing (the Kelvin sign and K both give the field <c>_kxOut</c>) are caught by comparing
+    /// <see cref="LayerIdentifiers"/>.
+    /// </summary>
     public static string PascalCase(string name)
     {
         var builder = new StringBuilder(name.Length);
@@ -83,4 +92,128 @@ internal static class Naming
 
     /// <summary>camelCase for private fields: Dense1 → dense1.</summary>
     public static string CamelCase(string pascal) => char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
+
+    /// <summary>An identifier as C# source: <c>@</c> where it is a keyword (<c>@class</c>, <c>@event</c>), whether or not it arrived with one.</summary>
+    public static string Identifier(string name)
+    {
+        var bare = name.StartsWith("@", StringComparison.Ordinal) ? name.Substring(1) : name;
+        return SyntaxFacts.GetKeywordKind(bare) != SyntaxKind.None ? "@" + bare : bare;
+    }
+
+    /// <summary>A dotted name (a namespace) with each part escaped as <see cref="Identifier"/> does.</summary>
+    public static string QualifiedIdentifier(string dotted)
+    {
+        var parts = dotted.Split('.');
+        for (var i = 0; i < parts.Length; i++) parts[i] = Identifier(parts[i]);
+        return string.Join(".", parts);
+    }
+
+    /// <summary>
+    /// A part of a generated file's name: the identifier without <c>@</c>, and anything but letters, digits, '_' and '.'
+    /// (the compiler rejects some characters in hint names) replaced by '_'. <see cref="UniqueHintName"/> makes it unique.
+    /// </summary>
+    public static string HintPart(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            if (c == '@') continue;
+            builder.Append(char.IsLetterOrDigit(c) || c is '_' or '.' ? c : '_');
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// Names the generated <c>Layers.X</c> constant classes cannot take: the members every such class holds, and
+    /// <c>Layers</c> itself (a member cannot share its enclosing type's name, CS0542). Such a layer's class gets a
+    /// trailing '_' (<c>Layers.Size_</c>), which no other layer's member name can have.
+    /// </summary>
+    private static readonly HashSet<string> ReservedLayerClassNames = new(StringComparer.Ordinal)
+    {
+        "Layers", "Name", "Channels", "Height", "Width", "Features", "Size", "ParameterCount",
+    };
+
+    /// <summary>The name of a layer's nested class in <c>Layers</c>: its member name, unless that is taken (see <see cref="ReservedLayerClassNames"/>).</summary>
+    public static string LayerClassName(string memberName)
+        => ReservedLayerClassNames.Contains(memberName) ? memberName + "_" : memberName;
+
+    /// <summary>
+    /// The members every generated network declares whatever its layers, in the class's own scope. None ends in a suffix
+    /// that <see cref="LayerIdentifiers"/> appends, so a layer's members can never clash with these; the class's own name can.
+    /// </summary>
+    public static readonly string[] NetworkMembers =
+    {
+        "InputSize", "OutputSize", "ParameterCount", "TrainableParameterCount", "MaxCapacity", "Summary", "InputShape",
+        "OutputShape", "Layers", "Create", "Backend", "Capacity", "Parameters", "Statistics", "Outputs", "Input", "Output",
+        "Logits", "OutputGradient", "OutputActivation", "Forward", "Backward", "DropoutSeed", "WorkspaceLength",
+        "CreateInferenceContext", "IsInferenceContext", "_trains", "_useGuard",
+        "_backend", "_capacity", "_seed", "_dropoutStep", "_lastPassTraining", "_input", "_inputGradient", "_gradScratch",
+        "_workspace", "_outputs",
+    };
+
+    /// <summary>
+    /// Every identifier a layer's code declares in the network class (a superset: a gradient buffer is listed even where
+    /// none is needed). Two layers whose lists meet would not compile, so the checker reports the second.
+    /// The emitter builds its names from the same parts: <c>_{field}Out</c>, <c>{Member}Weight</c>, <c>s_{field}Geometry</c>, ….
+    /// </summary>
+    public static IEnumerable<string> LayerIdentifiers(LayerKind kind, string member)
+    {
+        var field = CamelCase(member);
+        yield return "_" + field + "Out";
+        yield return "_" + field + "Grad";
+        switch (kind)
+        {
+            case LayerKind.Dense:
+            case LayerKind.Conv2D:
+            case LayerKind.DepthwiseConv2D:
+                yield return member + "Weight";
+                yield return member + "Bias";
+                if (kind != LayerKind.Dense) yield return "s_" + field + "Geometry";
+                break;
+            case LayerKind.SeparableConv2D:
+                yield return member + "DepthwiseWeight";
+                yield return member + "PointwiseWeight";
+                yield return member + "Bias";
+                yield return "s_" + field + "DepthwiseGeometry";
+                yield return "s_" + field + "PointwiseGeometry";
+                yield return "_" + field + "Mid";
+                yield return "_" + field + "MidGrad";
+                break;
+            case LayerKind.MaxPool2D:
+            case LayerKind.AvgPool2D:
+                yield return "s_" + field + "Geometry";
+                break;
+            case LayerKind.BatchNorm:
+                yield return member + "Weight";
+                yield return member + "Bias";
+                yield return member + "RunningMean";
+                yield return member + "RunningVar";
+                yield return "_" + field + "Mean";
+                yield return "_" + field + "InvStd";
+                break;
+            case LayerKind.Dropout:
+                yield return "_" + field + "Mask";
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A hint name no other network of the compilation has, compared as the compiler compares them: ignoring case
+    /// (<c>Mlp</c> and <c>MLP</c>). Networks whose names clash are ordered by their exact C# name; the first keeps the
+    /// plain name, the others get <c>.2</c>, <c>.3</c>, … before <c>.g.cs</c> (a part no C# name can produce).
+    /// </summary>
+    public static string UniqueHintName(TypeDeclarationInfo type, IEnumerable<TypeDeclarationInfo> all)
+    {
+        var hint = type.HintName;
+        var clashing = all
+            .Where(t => string.Equals(t.HintName, hint, StringComparison.OrdinalIgnoreCase))
+            .Select(t => t.FullName)
+            .Distinct(StringComparer.Ordinal)
+            .OrderBy(n => n, StringComparer.Ordinal)
+            .ToList();
+        var index = clashing.IndexOf(type.FullName);
+        if (index <= 0) return hint;
+        const string extension = ".g.cs";
+        return hint.Substring(0, hint.Length - extension.Length) + "." + (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + extension;
+    }
 }

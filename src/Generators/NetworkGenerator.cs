@@ -32,23 +32,29 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Diagnostics);
         context.RegisterSourceOutput(diagnostics.Collect().Combine(context.CompilationProvider), Report);
 
-        var networks = checkedNetworks
+        // Hint names must differ ignoring case across the whole compilation (Mlp and MLP), so each network's file name
+        // depends on the others' names: only their declarations, which a layer edit leaves equal, so nothing re-emits.
+        var emittable = checkedNetworks
             .Where(static result => result.Network is not null)
-            .Select(static (result, _) => result.Network!)
+            .Select(static (result, _) => result.Network!);
+        var declarations = emittable.Select(static (network, _) => network.Type).Collect();
+        var networks = emittable
+            .Combine(declarations)
+            .Select(static (pair, _) => new NetworkToEmit(pair.Left, Naming.UniqueHintName(pair.Left.Type, pair.Right)))
             .WithTrackingName(TrackingNames.Networks);
-        context.RegisterSourceOutput(networks, static (spc, network) =>
+        context.RegisterSourceOutput(networks, static (spc, item) =>
         {
-            string source;
+            var network = item.Network;
             try
             {
-                source = Emitter.Emit(network);
+                var source = Emitter.Emit(network);
+                spc.AddSource(item.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // One network's failure (even a file name the compiler refuses) must not take the others' code with it.
                 spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, network.Type.Name, ex.GetType().Name, ex.Message));
-                return;
             }
-            spc.AddSource(network.Type.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
         });
 
         // Classes that carry layer attributes but forgot [Network]: filtered by attribute names first, then bound.
@@ -85,4 +91,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             context.ReportDiagnostic(diagnostic.ToDiagnostic(location));
         }
     }
+
+    /// <summary>A checked network and the unique name of its generated file.</summary>
+    private sealed record NetworkToEmit(CheckedNetwork Network, string HintName);
 }

@@ -184,6 +184,11 @@ internal static class Parser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, name,
                 "it is abstract", "the generated Create method constructs it; remove 'abstract'"));
 
+        // The generated constructor would have to chain to a primary constructor (CS8862), with arguments it cannot know.
+        if (symbol.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax { ParameterList: not null }))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, name,
+                "it has a primary constructor", "the generated constructor (capacity, backend, seed) cannot call it: remove the parameter list and declare fields or properties instead"));
+
         // Enclosing types, outermost first: each needs a partial declaration of its own in the generated file.
         var containing = new List<ContainingTypeInfo>();
         for (var parent = node.Parent as TypeDeclarationSyntax; parent is not null; parent = parent.Parent as TypeDeclarationSyntax)

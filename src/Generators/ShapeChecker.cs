@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Numerics;
 using Unroll.Generators.Model;
 
 namespace Unroll.Generators;
@@ -77,6 +78,7 @@ internal static class ShapeChecker
         var counters = new Dictionary<string, int>();
         var byName = new Dictionary<string, int>(StringComparer.Ordinal);
         var byMember = new Dictionary<string, int>(StringComparer.Ordinal);
+        var byIdentifier = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < spec.Layers.Count; i++)
         {
             var layer = spec.Layers[i];
@@ -102,8 +104,34 @@ internal static class ShapeChecker
                     (first + 1).ToString(CultureInfo.InvariantCulture), names[first], $" as the C# name '{member}'"));
                 continue;
             }
+            // Derived members too: a SeparableConv2D 's' declares SDepthwiseWeight, as would a Dense named 's_depthwise'.
+            string? clash = null;
+            foreach (var identifier in Naming.LayerIdentifiers(layer.Kind, member))
+            {
+                if (byIdentifier.TryGetValue(identifier, out first)) { clash = identifier; break; }
+            }
+            if (clash is not null)
+            {
+                Report(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateLayerName, layer.Location, name,
+                    (first + 1).ToString(CultureInfo.InvariantCulture), names[first], $" as the C# name '{clash}'"));
+                continue;
+            }
             byName[name] = i;
             byMember[member] = i;
+            foreach (var identifier in Naming.LayerIdentifiers(layer.Kind, member)) byIdentifier[identifier] = i;
+        }
+
+        // A member cannot have its class's name (CS0542): a class named Summary, Layers or like a layer's parameter.
+        var classIdentifier = className.TrimStart('@');
+        if (Array.IndexOf(Naming.NetworkMembers, classIdentifier) >= 0)
+        {
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNameIsGeneratedMember, spec.ClassLocation, className,
+                $"the member '{classIdentifier}' that every generated network has", "rename the class"));
+        }
+        else if (byIdentifier.TryGetValue(classIdentifier, out var owner))
+        {
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNameIsGeneratedMember, spec.ClassLocation, className,
+                $"the member '{classIdentifier}' generated for layer '{names[owner]}'", "rename the class or the layer"));
         }
 
         var layers = new List<CheckedLayer>(spec.Layers.Count);
@@ -159,6 +187,15 @@ internal static class ShapeChecker
                 Scale = layer.Scale,
                 Center = layer.Center,
             });
+        }
+
+        // Loss weights become float literals: 1e300 would be infinite there.
+        foreach (var output in spec.Outputs)
+        {
+            var weight = (float)output.LossWeight;
+            if (output.Node >= 0 && output.Node < spec.Layers.Count && !(weight >= 0 && !float.IsInfinity(weight)))
+                Report(Invalid(spec.Layers[output.Node], names[output.Node], $"loss weight {AsFloat(output.LossWeight)}",
+                    "a loss weight must be a finite number of 0 or more within float's range"));
         }
 
         // A definition method whose evaluation stopped has no outputs: its diagnostics (or the ones above) say why.
@@ -277,8 +314,7 @@ internal static class ShapeChecker
                     }
                     total += other.Channels;
                 }
-                if (total > int.MaxValue) total = int.MaxValue; // reported as too large by the caller's size check
-                return new Inferred(Shape.Image((int)total, current.Height, current.Width), null, 0, 0);
+                return Image(layer, name, total, current.Height, current.Width, report) is { } joined ? new Inferred(joined, null, 0, 0) : null;
 
             default:
                 return new Inferred(current, null, 0, 0);
@@ -289,8 +325,8 @@ internal static class ShapeChecker
             case LayerKind.GlobalAvgPool2D:
                 return new Inferred(Shape.Vector(current.Channels), null, 0, 0);
             case LayerKind.ZeroPadding2D:
-                return new Inferred(Shape.Image(current.Channels, current.Height + layer.Pad + layer.PadBottom,
-                    current.Width + layer.PadLeft + layer.PadRight), null, 0, 0);
+                return Image(layer, name, current.Channels, (long)current.Height + layer.Pad + layer.PadBottom,
+                    (long)current.Width + layer.PadLeft + layer.PadRight, report) is { } padded ? new Inferred(padded, null, 0, 0) : null;
         }
 
         if (layer.Kind == LayerKind.Conv2D && layer.Groups > 1 && (current.Channels % layer.Groups != 0 || layer.Units % layer.Groups != 0))
@@ -303,28 +339,68 @@ internal static class ShapeChecker
         window = Window(layer, name, kindName, current, report);
         if (window is null) return null;
         long c = current.Channels, k = (long)layer.KernelHeight * layer.KernelWidth, m = layer.DepthMultiplier;
+        // c and m are below 2^31 and k below 2^62: products and sums go through Product and Sum, which give −1 past a long.
         long p;
-        int outChannels;
+        long outChannels;
         switch (layer.Kind)
         {
             case LayerKind.Conv2D:
                 outChannels = layer.Units;
-                p = layer.Units * (c / layer.Groups) * k + (layer.UseBias ? layer.Units : 0);
+                p = Sum(Product(layer.Units, c / layer.Groups, k), layer.UseBias ? layer.Units : 0);
                 break;
             case LayerKind.DepthwiseConv2D:
-                outChannels = (int)Math.Min(c * m, int.MaxValue);
-                p = c * m * k + (layer.UseBias ? c * m : 0);
+                outChannels = c * m;
+                p = Sum(Product(c, m, k), layer.UseBias ? c * m : 0);
                 break;
             case LayerKind.SeparableConv2D:
                 outChannels = layer.Units;
-                p = c * m * k + layer.Units * c * m + (layer.UseBias ? layer.Units : 0);
+                // The depthwise step's output is a buffer of its own: (c·m, out height, out width).
+                if (Image(layer, name, c * m, window.OutHeight, window.OutWidth, report, "its depthwise output") is null) return null;
+                p = Sum(Sum(Product(c, m, k), Product(layer.Units, c, m)), layer.UseBias ? layer.Units : 0);
                 break;
             default:
                 outChannels = current.Channels;
                 p = 0;
                 break;
         }
-        return new Inferred(Shape.Image(outChannels, window.OutHeight, window.OutWidth), window, p, p);
+        if (p < 0 || p > int.MaxValue)
+        {
+            report(TooLarge(layer, name, p < 0 ? "more than 9,223,372,036,854,775,807" : Grouped(p), "its parameters"));
+            return null;
+        }
+        return Image(layer, name, outChannels, window.OutHeight, window.OutWidth, report) is { } output ? new Inferred(output, window, p, p) : null;
+    }
+
+    private static string Plain(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Grouped(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>UNR0014: a buffer (or extent) of a layer that would hold more values than an array can.</summary>
+    private static DiagnosticInfo TooLarge(LayerSpec layer, string name, string values, string what)
+        => DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, layer.Location, Naming.AttributeName(layer.Kind, layer.Activation),
+            name, values, what, Grouped(int.MaxValue));
+
+    /// <summary>a·b·c for non-negative a, b below 2^31 and c ≥ 0, or −1 when it exceeds a long.</summary>
+    private static long Product(long a, long b, long c)
+    {
+        var ab = a * b;
+        return ab != 0 && c > long.MaxValue / ab ? -1 : ab * c;
+    }
+
+    /// <summary>a + b for non-negative values, −1 (too large) when either is −1 or the sum exceeds a long.</summary>
+    private static long Sum(long a, long b) => a < 0 || b < 0 || a > long.MaxValue - b ? -1 : a + b;
+
+    /// <summary>
+    /// An image shape whose dimensions arrive as longs (sums and products of int arguments), or null after reporting
+    /// UNR0014 when the buffer would hold more than int.MaxValue values.
+    /// </summary>
+    private static Shape? Image(LayerSpec layer, string name, long channels, long height, long width, Action<DiagnosticInfo> report, string what = "its output")
+    {
+        var size = new BigInteger(channels) * height * width;
+        if (size <= int.MaxValue) return Shape.Image((int)channels, (int)height, (int)width);
+        report(TooLarge(layer, name, size.ToString("N0", CultureInfo.InvariantCulture),
+            $"{what} ({Plain(channels)}, {Plain(height)}, {Plain(width)})"));
+        return null;
     }
 
     private static DiagnosticInfo Invalid(LayerSpec layer, string name, string arrived, string expected)
@@ -332,6 +408,21 @@ internal static class ShapeChecker
             Naming.AttributeName(layer.Kind, layer.Activation), name, arrived, expected);
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Whether a value is still finite once converted to the float the generated code holds.</summary>
+    internal static bool IsFiniteFloat(double value)
+    {
+        var f = (float)value;
+        return !float.IsNaN(f) && !float.IsInfinity(f);
+    }
+
+    /// <summary>A value as written, and what it becomes as a float where that differs: "0.99999999999 (1 as a float)".</summary>
+    internal static string AsFloat(double value)
+    {
+        var written = Number(value);
+        var asFloat = ((float)value).ToString("R", CultureInfo.InvariantCulture);
+        return asFloat == written ? written : $"{written} ({asFloat} as a float)";
+    }
 
     /// <summary>Validates the values a layer was given, independent of its input. Returns false after reporting.</summary>
     internal static bool CheckArguments(LayerSpec layer, string name, Action<DiagnosticInfo> report)
@@ -366,13 +457,14 @@ internal static class ShapeChecker
                 if (layer.Pad < 0) Fail($"Pad = {layer.Pad}", "Pad must be 0 or more");
                 if (layer.Pad != 0 && layer.Padding == Padding.Same)
                     Fail($"both Pad = {layer.Pad} and Padding = Padding.Same", "use one of them: Padding.Same computes the padding, Pad gives it explicitly");
-                if (!conv && layer.Pad > 0 && layer.KernelHeight > 0 && layer.Pad * 2 > layer.KernelHeight)
+                if (!conv && layer.Pad > 0 && layer.KernelHeight > 0 && 2L * layer.Pad > layer.KernelHeight)
                     Fail($"Pad = {layer.Pad} with a window of {layer.KernelHeight}", "a pooling window's Pad must be at most half its size, or some windows would hold only padding");
                 break;
 
+            // Float arguments are checked as the float the generated code uses: 0.99999999999 is 1 and double.Epsilon is 0 there.
             case LayerKind.BatchNorm:
-                if (!(layer.Value >= 0 && layer.Value < 1)) Fail($"momentum {Number(layer.Value)}", "the momentum must be in [0, 1): the fraction of the running statistics kept at each step, such as 0.99");
-                if (!(layer.Epsilon > 0 && layer.Epsilon < 1)) Fail($"epsilon {Number(layer.Epsilon)}", "epsilon must be a small positive number, such as 1e-3");
+                if (!((float)layer.Value >= 0 && (float)layer.Value < 1)) Fail($"momentum {AsFloat(layer.Value)}", "the momentum must be in [0, 1): the fraction of the running statistics kept at each step, such as 0.99");
+                if (!((float)layer.Epsilon > 0 && (float)layer.Epsilon < 1)) Fail($"epsilon {AsFloat(layer.Epsilon)}", "epsilon must be a small positive number, such as 1e-3");
                 break;
 
             case LayerKind.ZeroPadding2D:
@@ -385,17 +477,15 @@ internal static class ShapeChecker
                 break;
 
             case LayerKind.Scale:
-                if (double.IsNaN(layer.Value) || double.IsInfinity(layer.Value) || Math.Abs(layer.Value) > float.MaxValue)
-                    Fail($"factor {Number(layer.Value)}", "the factor must be a finite number");
+                if (!IsFiniteFloat(layer.Value)) Fail($"factor {AsFloat(layer.Value)}", "the factor must be a finite number");
                 break;
 
             case LayerKind.Dropout:
-                if (!(layer.Value >= 0 && layer.Value < 1)) Fail($"rate {Number(layer.Value)}", "the dropout rate must be in [0, 1)");
+                if (!((float)layer.Value >= 0 && (float)layer.Value < 1)) Fail($"rate {AsFloat(layer.Value)}", "the dropout rate must be in [0, 1)");
                 break;
 
             case LayerKind.Activation:
-                if (double.IsNaN(layer.Value) || double.IsInfinity(layer.Value) || Math.Abs(layer.Value) > float.MaxValue)
-                    Fail($"alpha {Number(layer.Value)}", "alpha must be a finite number");
+                if (!IsFiniteFloat(layer.Value)) Fail($"alpha {AsFloat(layer.Value)}", "alpha must be a finite number");
                 break;
         }
         return ok;
@@ -404,43 +494,54 @@ internal static class ShapeChecker
     /// <summary>Output size and padding of a convolution or pooling window, or null after reporting a window that does not fit.</summary>
     private static WindowGeometry? Window(LayerSpec layer, string name, string kindName, Shape input, Action<DiagnosticInfo> report)
     {
-        var kh = layer.KernelHeight;
-        var kw = layer.KernelWidth;
-        var stride = layer.Stride == 0 ? kh : layer.Stride;
+        // In longs: with arguments up to int.MaxValue, n + 2·pad and n + s − 1 overflow an int.
+        long kh = layer.KernelHeight;
+        long kw = layer.KernelWidth;
+        long stride = layer.Stride == 0 ? kh : layer.Stride;
+        long height = input.Height, width = input.Width;
         var isConv = layer.Kind is LayerKind.Conv2D or LayerKind.DepthwiseConv2D or LayerKind.SeparableConv2D;
+
+        // The kernels index the padded input with ints, so its extent must fit in one, as a buffer's length does.
+        bool Fits(long padded, long size, long padding, string side)
+        {
+            if (padded <= int.MaxValue) return true;
+            report(TooLarge(layer, name, Grouped(padded), $"the {side} of its padded input ({Grouped(size)} + {Grouped(padding)} of padding)"));
+            return false;
+        }
+
         if (layer.Padding == Padding.Same)
         {
             // TensorFlow's rule: out = ceil(n / s); the total padding is split with the extra row/column on the bottom/right.
-            var outH = (input.Height + stride - 1) / stride;
-            var outW = (input.Width + stride - 1) / stride;
-            var padH = Math.Max((outH - 1) * stride + kh - input.Height, 0);
-            var padW = Math.Max((outW - 1) * stride + kw - input.Width, 0);
-            var text = padH == padW && padH % 2 == 0 ? $"same (pad {padH / 2})" : $"same (pad top {padH / 2}, left {padW / 2}, total {padH}×{padW})";
-            return new WindowGeometry(kh, kw, stride, padH / 2, padW / 2, outH, outW, text);
+            var outH = (height + stride - 1) / stride;
+            var outW = (width + stride - 1) / stride;
+            var padH = Math.Max((outH - 1) * stride + kh - height, 0);
+            var padW = Math.Max((outW - 1) * stride + kw - width, 0);
+            if (!Fits(height + padH, height, padH, "rows") || !Fits(width + padW, width, padW, "columns")) return null;
+            var text = padH == padW && padH % 2 == 0 ? $"same (pad {Plain(padH / 2)})" : $"same (pad top {Plain(padH / 2)}, left {Plain(padW / 2)}, total {Plain(padH)}×{Plain(padW)})";
+            return new WindowGeometry((int)kh, (int)kw, (int)stride, (int)(padH / 2), (int)(padW / 2), (int)outH, (int)outW, text);
         }
 
-        var pad = layer.Pad;
-        if (input.Height + 2 * pad < kh || input.Width + 2 * pad < kw)
+        long pad = layer.Pad;
+        if (!Fits(height + 2 * pad, height, 2 * pad, "rows") || !Fits(width + 2 * pad, width, 2 * pad, "columns")) return null;
+        if (height + 2 * pad < kh || width + 2 * pad < kw)
         {
             report(DiagnosticInfo.Create(DiagnosticDescriptors.WindowLargerThanInput, layer.Location, kindName, name,
-                $"{kh}×{kw}", isConv ? "kernel" : "window", input.ToString(), pad.ToString(CultureInfo.InvariantCulture)));
+                $"{kh}×{kw}", isConv ? "kernel" : "window", input.ToString(), Plain(pad)));
             return null;
         }
-        var outHeight = (input.Height - kh + 2 * pad) / stride + 1;
-        var outWidth = (input.Width - kw + 2 * pad) / stride + 1;
+        var outHeight = (height - kh + 2 * pad) / stride + 1;
+        var outWidth = (width - kw + 2 * pad) / stride + 1;
         // Only input rows count: unread padding (the bottom/right border) is no loss.
-        var unusedRows = Math.Max((input.Height - kh + 2 * pad) % stride - pad, 0);
-        var unusedColumns = Math.Max((input.Width - kw + 2 * pad) % stride - pad, 0);
-        // A window smaller than its stride skips rows between windows by design (a strided 1×1 projection), so the last ones are no news.
-        if ((unusedRows != 0 && kh >= stride) || (unusedColumns != 0 && kw >= stride))
+        var unusedRows = Math.Max((height - kh + 2 * pad) % stride - pad, 0);
+        var unusedColumns = Math.Max((width - kw + 2 * pad) % stride - pad, 0);
+        // A window smaller than its stride skips rows between windows by design (a strided 1×1 projection), so the last
+        // ones are no news. Pooling is never reported: every framework floors a 2×2 pool over an odd map without comment.
+        if (isConv && ((unusedRows != 0 && kh >= stride) || (unusedColumns != 0 && kw >= stride)))
         {
             report(DiagnosticInfo.Create(DiagnosticDescriptors.StrideLeavesInputUnused, layer.Location, kindName, name,
-                $"{kh}×{kw}", stride.ToString(CultureInfo.InvariantCulture),
-                input.Height.ToString(CultureInfo.InvariantCulture), input.Width.ToString(CultureInfo.InvariantCulture),
-                pad.ToString(CultureInfo.InvariantCulture),
-                unusedRows.ToString(CultureInfo.InvariantCulture), unusedColumns.ToString(CultureInfo.InvariantCulture)));
+                $"{kh}×{kw}", Plain(stride), Plain(height), Plain(width), Plain(pad), Plain(unusedRows), Plain(unusedColumns)));
         }
-        return new WindowGeometry(kh, kw, stride, pad, pad, outHeight, outWidth, pad == 0 ? "valid" : $"pad {pad}");
+        return new WindowGeometry((int)kh, (int)kw, (int)stride, (int)pad, (int)pad, (int)outHeight, (int)outWidth, pad == 0 ? "valid" : $"pad {Plain(pad)}");
     }
 
     private static bool Any(EquatableArray<int> values, Func<int, bool> predicate)

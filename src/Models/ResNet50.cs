@@ -1,5 +1,5 @@
-// Keras's stem pads explicitly (ZeroPadding2D) before its strided valid convolution and pool; the last row and column
-// they leave unread are that padding, which the generator cannot tell from input at that point.
+// Keras's stem pads explicitly (ZeroPadding2D) before its strided valid 7×7 convolution; the last row and column it
+// leaves unread are that padding, which the generator cannot tell from input at that point. (Pooling is never reported.)
 #pragma warning disable UNR0012
 
 namespace Unroll.Models;

@@ -34,25 +34,28 @@ internal sealed record TypeDeclarationInfo(
     string Keyword,
     string Name)
 {
-    /// <summary>The type as a <c>global::</c>-qualified name.</summary>
+    /// <summary>The type as a <c>global::</c>-qualified name, keywords escaped (<c>global::@event.@class</c>).</summary>
     public string FullName
     {
         get
         {
-            var name = Namespace is null ? "global::" : "global::" + Namespace + ".";
-            foreach (var outer in ContainingTypes) name += outer.Name + ".";
-            return name + Name;
+            var name = Namespace is null ? "global::" : "global::" + Naming.QualifiedIdentifier(Namespace) + ".";
+            foreach (var outer in ContainingTypes) name += Naming.Identifier(outer.Name) + ".";
+            return name + Naming.Identifier(Name);
         }
     }
 
-    /// <summary>A file name that stays unique across namespaces and nesting.</summary>
+    /// <summary>
+    /// The generated file's name before <see cref="Naming.UniqueHintName"/> makes it unique among the compilation's
+    /// networks: namespace, enclosing types and name, with <c>@</c> and characters the compiler rejects left out.
+    /// </summary>
     public string HintName
     {
         get
         {
-            var name = Namespace is null ? "" : Namespace + ".";
-            foreach (var outer in ContainingTypes) name += outer.Name + ".";
-            return name + Name + ".g.cs";
+            var name = Namespace is null ? "" : Naming.HintPart(Namespace) + ".";
+            foreach (var outer in ContainingTypes) name += Naming.HintPart(outer.Name) + ".";
+            return name + Naming.HintPart(Name) + ".g.cs";
         }
     }
 }

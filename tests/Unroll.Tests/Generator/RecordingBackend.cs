@@ -55,7 +55,10 @@ internal sealed class RecordingBackend : IBackend
     public void DenseBackward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient, FloatBuffer? inputGradient, FloatBuffer weightGradient, FloatBuffer? biasGradient, int batch, int inputs, int units)
         => Log(nameof(DenseBackward), input, weight, outputGradient, inputGradient, weightGradient, biasGradient, batch, inputs, units);
 
-    public int Conv2DWorkspaceLength(in Conv2DGeometry geometry, int capacity) => geometry.InputSize * capacity;
+    /// <summary>Replaces the workspace length the backend reports (to test how generated constructors handle a failing one).</summary>
+    public Func<Conv2DGeometry, int, int>? WorkspaceLength { get; init; }
+
+    public int Conv2DWorkspaceLength(in Conv2DGeometry geometry, int capacity) => WorkspaceLength?.Invoke(geometry, capacity) ?? geometry.InputSize * capacity;
 
     public void Conv2DForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, FloatBuffer workspace, int batch, in Conv2DGeometry geometry)
         => Log(nameof(Conv2DForward), input, weight, bias, output, workspace, batch, geometry);
