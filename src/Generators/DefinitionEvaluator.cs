@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Runtime.CompilerServices;
@@ -29,6 +30,13 @@ internal sealed class DefinitionEvaluator
     public const int MaxDepth = 64;
     /// <summary>Nested expressions and statements being evaluated at once, over all helper frames (each costs native stack).</summary>
     public const int MaxNesting = 400;
+    /// <summary>
+    /// Syntax nesting of one method, checked before Roslyn binds it. Roslyn's binder and nullable analysis recurse per
+    /// nested expression: on a 1 MB stack they overflow near 1,000 nested unary operators and 600 chained calls
+    /// (<c>x.Relu().Relu()…</c>, two levels a link here), before our own limits. Left operands of binary chains
+    /// (<c>a + b + …</c>) and else-if chains cost nothing: Roslyn binds those in loops, and so does this evaluator.
+    /// </summary>
+    public const int MaxSyntaxNesting = 200;
     public const int MaxStringLength = 4_096;
     /// <summary>Values in one tuple or array, counted through nested tuples and arrays.</summary>
     public const int MaxElements = 10_000;
@@ -205,6 +213,14 @@ internal sealed class DefinitionEvaluator
             _models[syntax.SyntaxTree] = model = _compilation.GetSemanticModel(syntax.SyntaxTree);
         // The compiler reports its own errors in this method (a misspelt argument, a missing type); a second, vaguer
         // diagnostic from us would only mislead, so stop quietly and emit nothing.
+        if (TooDeep(syntax) is { } deep)
+        {
+            // Reported at the method's name: a location inside the expression makes the compiler bind the method to
+            // look for [SuppressMessage] on the enclosing local, which is the very recursion this avoids.
+            var statement = deep.AncestorsAndSelf().FirstOrDefault(n => n is StatementSyntax or ArrowExpressionClauseSyntax) ?? deep;
+            Report(DiagnosticDescriptors.NestingTooDeep, syntax.Identifier, Describe(statement), MaxSyntaxNesting.ToString(CultureInfo.InvariantCulture), "");
+            throw new Stop();
+        }
         if (HasCompilerErrors(model, syntax)) throw new Stop();
         var body = model.GetOperation(syntax, _cancellationToken) as IMethodBodyOperation;
         var block = (IOperation?)body?.BlockBody ?? body?.ExpressionBody;
@@ -221,6 +237,25 @@ internal sealed class DefinitionEvaluator
         var result = _returned;
         _returned = null;
         return result;
+    }
+
+    /// <summary>A node of <paramref name="method"/> nested more than <see cref="MaxSyntaxNesting"/> deep, or null; walked with a stack of our own.</summary>
+    private static SyntaxNode? TooDeep(MethodDeclarationSyntax method)
+    {
+        var pending = new Stack<(SyntaxNode Node, int Depth)>();
+        pending.Push((method, 0));
+        while (pending.Count > 0)
+        {
+            var (node, depth) = pending.Pop();
+            if (depth > MaxSyntaxNesting) return node;
+            foreach (var child in node.ChildNodes())
+            {
+                var flat = node is BinaryExpressionSyntax binary && binary.Left == child
+                    || node is ElseClauseSyntax || child is ElseClauseSyntax;
+                pending.Push((child, flat ? depth : depth + 1));
+            }
+        }
+        return null;
     }
 
     private bool HasCompilerErrors(SemanticModel model, MethodDeclarationSyntax syntax)
@@ -319,7 +354,7 @@ internal sealed class DefinitionEvaluator
     /// <summary>The text of <paramref name="value"/> inside a string being built at <paramref name="at"/>, at most <paramref name="room"/> characters.</summary>
     private string TextOf(IOperation at, object? value, int room)
     {
-        if (value is string s && s.Length <= room) return s;
+        if (value is string s) return s; // its length is checked where it is joined
         var text = new StringBuilder();
         if (!AppendValue(text, value, quoteStrings: false, room)) StringTooLong(at, null);
         return text.ToString();
@@ -515,9 +550,11 @@ internal sealed class DefinitionEvaluator
     }
 
     /// <summary>The first line of the operation's source, cut to 60 characters, for messages.</summary>
-    private static string Describe(IOperation op)
+    private static string Describe(IOperation op) => Describe(op.Syntax);
+
+    private static string Describe(SyntaxNode syntax)
     {
-        var text = op.Syntax.ToString();
+        var text = syntax.ToString();
         var line = text.IndexOf('\n');
         if (line >= 0) text = text.Substring(0, line).TrimEnd('\r', ' ');
         return text.Length > 60 ? text.Substring(0, 57) + "..." : text;
@@ -772,11 +809,18 @@ internal sealed class DefinitionEvaluator
                 var inputs = new List<TensorValue>();
                 foreach (var argument in call.Arguments)
                 {
-                    var value = Eval(argument.Value);
-                    foreach (var item in value is ArrayValue array ? array.Items : new[] { value })
+                    // Concat(a, b) passes an implicit params array: check each element where it is written.
+                    var elements = argument is { ArgumentKind: ArgumentKind.ParamArray, Value: IArrayCreationOperation { Initializer: { } written } }
+                        ? written.ElementValues
+                        : ImmutableArray.Create(argument.Value);
+                    foreach (var element in elements)
                     {
-                        if (item is TensorValue tensor) inputs.Add(tensor);
-                        else Unsupported(argument, Code(argument), "Tensor.Concat takes Tensors the definition method computed, not null");
+                        var value = Eval(element);
+                        foreach (var item in value is ArrayValue array ? array.Items : new[] { value })
+                        {
+                            if (item is TensorValue tensor) inputs.Add(tensor);
+                            else Unsupported(element, Code(element), "Tensor.Concat takes Tensors the definition method computed, not null");
+                        }
                     }
                 }
                 if (inputs.Count == 0) Unsupported(call, Code(call), "Tensor.Concat joins at least one Tensor: pass the Tensors to join");
