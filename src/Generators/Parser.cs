@@ -51,6 +51,11 @@ internal static class Parser
         LocationInfo? classLocation, CancellationToken cancellationToken)
     {
         // [Network] twice (on two partial declarations) is a compiler error (CS0579); generating twice would clash.
+        // A declaration without a name (`partial class = Net;`, CS1001), or inside one, is the compiler's to report;
+        // a network generated for it would have no name to be declared under.
+        for (var declaration = node; declaration is not null; declaration = declaration.Parent as TypeDeclarationSyntax)
+            if (declaration.Identifier.IsMissing || declaration.Identifier.ValueText.Length == 0) return null;
+
         var networkAttributes = symbol.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == NetworkAttributeName).ToList();
         if (networkAttributes.Count != 1 || context.Attributes.Length != 1) return null;
         var network = context.Attributes[0];

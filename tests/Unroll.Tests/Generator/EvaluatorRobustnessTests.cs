@@ -249,6 +249,18 @@ public class EvaluatorRobustnessTests
         AssertCompiles(run);
     }
 
+    [Theory]
+    [InlineData("[Network(4), Dense(2)]\npublic partial class = Net;")]
+    [InlineData("public partial class\n{\n    [Network(4), Dense(2)]\n    public partial class Net;\n}")]
+    public void ClassWithoutANameIsLeftToTheCompiler(string declaration)
+    {
+        // Found by FuzzTests: a generated 'partial class  : INetwork<Unroll.Models.>' added errors of its own.
+        var run = GeneratorHarness.Run("using Unroll;\n" + declaration);
+        Assert.Empty(run.Unroll);
+        Assert.Empty(run.Sources);
+        Assert.Contains(run.CompilationDiagnostics, d => d.Id == "CS1001");
+    }
+
     // ---- Values that would take the compiler's memory or minutes -------------------------------------------------------
 
     [Fact]
