@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -16,11 +19,33 @@ namespace Unroll.Generators;
 /// <c>?:</c>, loops and calls to the class's static helpers. Each Tensor method call becomes a layer node, <c>+</c> an Add node
 /// and <c>Tensor.Concat</c> a Concat node. Shape queries (<c>x.Channels</c>) are answered by <see cref="ShapeChecker.Infer"/>,
 /// the same rule the checker applies. Anything outside the subset is a diagnostic at its location, never an exception.
+/// The work is bounded: steps (<see cref="MaxSteps"/>), helper depth (<see cref="MaxDepth"/>), native recursion
+/// (<see cref="MaxNesting"/>; left-nested chains such as <c>a + b + c</c> and <c>x.Relu().Relu()</c> are walked in a loop)
+/// and the size of every value it builds (strings, tuples, arrays, layers), so that no declaration can exhaust the
+/// compiler's stack, memory or time. A method the compiler already reports errors in is left to those errors.
 /// </summary>
 internal sealed class DefinitionEvaluator
 {
     public const int MaxSteps = 1_000_000;
     public const int MaxDepth = 64;
+    /// <summary>Nested expressions and statements being evaluated at once, over all helper frames (each costs native stack).</summary>
+    public const int MaxNesting = 400;
+    /// <summary>
+    /// Syntax nesting of one method, checked before Roslyn binds it. Roslyn's binder and nullable analysis recurse per
+    /// nested expression: on a 1 MB stack they overflow near 1,000 nested unary operators and 600 chained calls
+    /// (<c>x.Relu().Relu()…</c>, two levels a link here), before our own limits. Left operands of binary chains
+    /// (<c>a + b + …</c>) and else-if chains cost nothing: Roslyn binds those in loops, and so does this evaluator.
+    /// </summary>
+    public const int MaxSyntaxNesting = 200;
+    public const int MaxStringLength = 4_096;
+    /// <summary>Values in one tuple or array, counted through nested tuples and arrays.</summary>
+    public const int MaxElements = 10_000;
+    public const int MaxValueNesting = 32;
+    public const int MaxLayers = 10_000;
+    // Building a string costs a step per this many characters, so that copying long strings counts against MaxSteps.
+    private const int CharactersPerStep = 64;
+    // How much of a value a diagnostic or a helper's call description quotes.
+    private const int PreviewLength = 80;
     private const string TensorName = "Unroll.Tensor";
 
     private readonly Compilation _compilation;
@@ -32,7 +57,9 @@ internal sealed class DefinitionEvaluator
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly List<Frame> _frames = new();
     private readonly Dictionary<SyntaxTree, SemanticModel> _models = new();
+    private readonly Dictionary<SyntaxNode, bool> _hasCompilerErrors = new();
     private int _steps;
+    private int _nesting;
     private object? _returned;
 
     private DefinitionEvaluator(Compilation compilation, INamedTypeSymbol network, Shape input, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
@@ -47,9 +74,36 @@ internal sealed class DefinitionEvaluator
     /// <summary>A Tensor value: the node that produces it (−1 for the network input) and, on an output, its loss weight.</summary>
     private sealed record TensorValue(int Node, double? LossWeight);
 
-    private sealed record TupleValue(object?[] Items);
+    /// <summary>A tuple or array; its size and nesting are counted once, when it is built, to bound what formatting it costs.</summary>
+    private abstract class CompositeValue
+    {
+        protected CompositeValue(object?[] items)
+        {
+            Items = items;
+            foreach (var item in items)
+            {
+                if (item is CompositeValue inner)
+                {
+                    Elements += inner.Elements;
+                    Nesting = Math.Max(Nesting, inner.Nesting);
+                }
+                else
+                {
+                    Elements++;
+                }
+            }
+            Nesting++;
+        }
 
-    private sealed record ArrayValue(object?[] Items);
+        public object?[] Items { get; }
+        /// <summary>Values inside, counted through nesting (an item shared twice counts twice, as formatting visits it twice).</summary>
+        public long Elements { get; }
+        public int Nesting { get; }
+    }
+
+    private sealed class TupleValue(object?[] items) : CompositeValue(items);
+
+    private sealed class ArrayValue(object?[] items) : CompositeValue(items);
 
     private sealed class Frame
     {
@@ -64,6 +118,8 @@ internal sealed class DefinitionEvaluator
         public string Arguments { get; }
         public int CallLine { get; }
         public Dictionary<ISymbol, object?> Locals { get; } = new(SymbolEqualityComparer.Default);
+        /// <summary>The call chain that reached this frame, computed once: every layer the frame makes carries it.</summary>
+        public string? Context { get; set; }
         public string Describe() => $"{Method}({Arguments})";
     }
 
@@ -155,6 +211,17 @@ internal sealed class DefinitionEvaluator
     {
         if (!_models.TryGetValue(syntax.SyntaxTree, out var model))
             _models[syntax.SyntaxTree] = model = _compilation.GetSemanticModel(syntax.SyntaxTree);
+        // The compiler reports its own errors in this method (a misspelt argument, a missing type); a second, vaguer
+        // diagnostic from us would only mislead, so stop quietly and emit nothing.
+        if (TooDeep(syntax) is { } deep)
+        {
+            // Reported at the method's name: a location inside the expression makes the compiler bind the method to
+            // look for [SuppressMessage] on the enclosing local, which is the very recursion this avoids.
+            var statement = deep.AncestorsAndSelf().FirstOrDefault(n => n is StatementSyntax or ArrowExpressionClauseSyntax) ?? deep;
+            Report(DiagnosticDescriptors.NestingTooDeep, syntax.Identifier, Describe(statement), MaxSyntaxNesting.ToString(CultureInfo.InvariantCulture), "");
+            throw new Stop();
+        }
+        if (HasCompilerErrors(model, syntax)) throw new Stop();
         var body = model.GetOperation(syntax, _cancellationToken) as IMethodBodyOperation;
         var block = (IOperation?)body?.BlockBody ?? body?.ExpressionBody;
         if (block is null)
@@ -172,9 +239,38 @@ internal sealed class DefinitionEvaluator
         return result;
     }
 
+    /// <summary>A node of <paramref name="method"/> nested more than <see cref="MaxSyntaxNesting"/> deep, or null; walked with a stack of our own.</summary>
+    private static SyntaxNode? TooDeep(MethodDeclarationSyntax method)
+    {
+        var pending = new Stack<(SyntaxNode Node, int Depth)>();
+        pending.Push((method, 0));
+        while (pending.Count > 0)
+        {
+            var (node, depth) = pending.Pop();
+            if (depth > MaxSyntaxNesting) return node;
+            foreach (var child in node.ChildNodes())
+            {
+                var flat = node is BinaryExpressionSyntax binary && binary.Left == child
+                    || node is ElseClauseSyntax || child is ElseClauseSyntax;
+                pending.Push((child, flat ? depth : depth + 1));
+            }
+        }
+        return null;
+    }
+
+    private bool HasCompilerErrors(SemanticModel model, MethodDeclarationSyntax syntax)
+    {
+        if (_hasCompilerErrors.TryGetValue(syntax, out var known)) return known;
+        var errors = model.GetDiagnostics(syntax.Span, _cancellationToken).Any(d => d.DefaultSeverity == DiagnosticSeverity.Error);
+        _hasCompilerErrors[syntax] = errors;
+        return errors;
+    }
+
     private object? CallHelper(IInvocationOperation call)
     {
         var method = call.TargetMethod;
+        if (method.MethodKind == MethodKind.LocalFunction)
+            Unsupported(call, $"calling the local function '{method.Name}'", "make it a static method of the network class");
         if (!method.IsStatic || method.IsGenericMethod)
             Unsupported(call, $"calling '{method.Name}'", "helpers must be static, non-generic methods of the network class");
         if (method.DeclaringSyntaxReferences.Length == 0 ||
@@ -192,11 +288,11 @@ internal sealed class DefinitionEvaluator
         var values = new List<(IParameterSymbol Parameter, object? Value)>();
         foreach (var argument in call.Arguments)
         {
-            if (argument.Parameter is null) Unsupported(argument, argument.Syntax.ToString(), "an argument without a parameter");
+            if (argument.Parameter is null) Unsupported(argument, Code(argument), "an argument without a parameter");
             values.Add((argument.Parameter!, Eval(argument.Value)));
         }
         var text = string.Join(", ", values.Where(v => v.Value is not TensorValue).OrderBy(v => v.Parameter.Ordinal)
-            .Select(v => v.Parameter.Name + ": " + Format(v.Value)));
+            .Select(v => v.Parameter.Name + ": " + Preview(v.Value)));
         var frame = new Frame(method.Name, text, call.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1);
         foreach (var (parameter, value) in values) frame.Locals[parameter] = value;
         return Invoke(frame, syntax);
@@ -206,42 +302,163 @@ internal sealed class DefinitionEvaluator
     private string Context()
     {
         if (_frames.Count <= 1) return "";
-        var text = ", in " + _frames[_frames.Count - 1].Describe();
+        var current = _frames[_frames.Count - 1];
+        if (current.Context is { } cached) return cached;
+        var text = new StringBuilder(", in ").Append(current.Describe());
         for (var k = _frames.Count - 1; k >= 1; k--)
         {
             var caller = k - 1 == 0 ? "Define" : _frames[k - 1].Describe();
-            text += $", called from {caller} line {_frames[k].CallLine.ToString(CultureInfo.InvariantCulture)}";
+            text.Append(", called from ").Append(caller).Append(" line ").Append(_frames[k].CallLine.ToString(CultureInfo.InvariantCulture));
         }
-        return text;
+        return current.Context = text.ToString();
     }
 
-    private static string Format(object? value) => value switch
+    /// <summary>A value as diagnostics and call descriptions show it: strings quoted, cut to <see cref="PreviewLength"/> characters.</summary>
+    private static string Preview(object? value)
     {
-        null => "null",
-        bool b => b ? "true" : "false",
-        int i => i.ToString(CultureInfo.InvariantCulture),
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        string s => "\"" + s + "\"",
-        TupleValue t => "(" + string.Join(", ", t.Items.Select(Format)) + ")",
-        ArrayValue a => "[" + string.Join(", ", a.Items.Select(Format)) + "]",
-        _ => value.ToString() ?? "",
-    };
+        var text = new StringBuilder();
+        if (!AppendValue(text, value, quoteStrings: true, PreviewLength)) return text.ToString(0, PreviewLength) + "…";
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Appends <paramref name="value"/> as text: strings as they are (or quoted), numbers invariant, tuples "(a, b)", arrays
+    /// "[a, b]". Returns false as soon as the text passes <paramref name="limit"/> characters, so a huge value costs little.
+    /// Recursion is bounded by <see cref="MaxValueNesting"/>, which every tuple and array was checked against when built.
+    /// </summary>
+    private static bool AppendValue(StringBuilder text, object? value, bool quoteStrings, int limit)
+    {
+        switch (value)
+        {
+            case null: text.Append("null"); break;
+            case bool b: text.Append(b ? "true" : "false"); break;
+            case int i: text.Append(i.ToString(CultureInfo.InvariantCulture)); break;
+            case double d: text.Append(d.ToString("R", CultureInfo.InvariantCulture)); break;
+            case string str when quoteStrings: text.Append('"').Append(str).Append('"'); break;
+            case string str: text.Append(str); break;
+            case CompositeValue composite:
+                var tuple = composite is TupleValue;
+                text.Append(tuple ? '(' : '[');
+                for (var k = 0; k < composite.Items.Length; k++)
+                {
+                    if (k > 0) text.Append(", ");
+                    if (!AppendValue(text, composite.Items[k], quoteStrings, limit)) return false;
+                }
+                text.Append(tuple ? ')' : ']');
+                break;
+            default: text.Append(value.ToString()); break;
+        }
+        return text.Length <= limit;
+    }
+
+    /// <summary>The text of <paramref name="value"/> inside a string being built at <paramref name="at"/>, at most <paramref name="room"/> characters.</summary>
+    private string TextOf(IOperation at, object? value, int room)
+    {
+        if (value is string s) return s; // its length is checked where it is joined
+        var text = new StringBuilder();
+        if (!AppendValue(text, value, quoteStrings: false, room)) StringTooLong(at, null);
+        return text.ToString();
+    }
+
+    /// <summary>Concatenates at <paramref name="at"/>, reporting UNR0026 instead of building a string longer than <see cref="MaxStringLength"/>.</summary>
+    private string Concat(IOperation at, string left, string right)
+    {
+        var length = (long)left.Length + right.Length;
+        if (length > MaxStringLength) StringTooLong(at, length);
+        Charge(at, (int)(length / CharactersPerStep));
+        return left + right;
+    }
+
+    /// <summary>Reports UNR0026 for a string of <paramref name="length"/> characters (null: formatting stopped past the limit).</summary>
+    private void StringTooLong(IOperation at, long? length)
+    {
+        var limit = MaxStringLength.ToString("N0", CultureInfo.InvariantCulture);
+        Report(DiagnosticDescriptors.ValueTooLarge, at.Syntax, Describe(at),
+            length is { } n ? $"a string of {n.ToString("N0", CultureInfo.InvariantCulture)} characters" : $"a string of more than {limit} characters",
+            $"{limit} characters",
+            "strings in a definition method are for layer names, which stay short");
+        throw new Stop();
+    }
+
+    /// <summary>Returns a tuple or array built at <paramref name="at"/>, or reports UNR0026 if it holds or nests too much.</summary>
+    private T Checked<T>(IOperation at, T value) where T : CompositeValue
+    {
+        var kind = value is TupleValue ? "tuple" : "array";
+        string? problem = null, limit = null;
+        if (value.Elements > MaxElements)
+        {
+            problem = $"a {kind} of {value.Elements.ToString("N0", CultureInfo.InvariantCulture)} values";
+            limit = $"{MaxElements.ToString("N0", CultureInfo.InvariantCulture)} values";
+        }
+        else if (value.Nesting > MaxValueNesting)
+        {
+            problem = $"a {kind} nested {value.Nesting.ToString(CultureInfo.InvariantCulture)} deep";
+            limit = $"{MaxValueNesting.ToString(CultureInfo.InvariantCulture)} levels of nesting";
+        }
+        if (problem is null) return value;
+        Report(DiagnosticDescriptors.ValueTooLarge, at.Syntax, Describe(at), problem, limit!,
+            "tuples and arrays in a definition method hold layer settings, not data");
+        throw new Stop();
+    }
 
     // ---- Statements -----------------------------------------------------------------------------------------------
 
     private Frame Current => _frames[_frames.Count - 1];
 
-    private void Step(IOperation at)
+    private void Step(IOperation at) => Charge(at, 1);
+
+    /// <summary>Counts <paramref name="steps"/> against <see cref="MaxSteps"/>, reporting UNR0018 at <paramref name="at"/> past it.</summary>
+    private void Charge(IOperation at, int steps)
     {
         _cancellationToken.ThrowIfCancellationRequested();
-        if (++_steps <= MaxSteps) return;
+        _steps += steps;
+        if (_steps <= MaxSteps) return;
         Report(DiagnosticDescriptors.EvaluationTooLong, at.Syntax, _network.Name, MaxSteps.ToString("N0", CultureInfo.InvariantCulture));
+        throw new Stop();
+    }
+
+    /// <summary>
+    /// Enters one level of native recursion for <paramref name="at"/>; the caller leaves it with <c>_nesting--</c>.
+    /// The count bounds the stack the evaluator needs; the runtime's own check backs it up on a thread with a small stack.
+    /// </summary>
+    private void Enter(IOperation at)
+    {
+        var tooDeep = ++_nesting > MaxNesting;
+        if (!tooDeep)
+        {
+            try { RuntimeHelpers.EnsureSufficientExecutionStack(); }
+            catch (InsufficientExecutionStackException) { tooDeep = true; }
+        }
+        if (!tooDeep) return;
+        Report(DiagnosticDescriptors.NestingTooDeep, at.Syntax, Describe(at), MaxNesting.ToString(CultureInfo.InvariantCulture), Context());
         throw new Stop();
     }
 
     private Flow Exec(IOperation op)
     {
-        Step(op);
+        Enter(op);
+        try
+        {
+            return ExecCore(op);
+        }
+        finally
+        {
+            _nesting--;
+        }
+    }
+
+    private Flow ExecCore(IOperation op)
+    {
+        // else-if chains nest to the right; the chosen branch is run in this loop, not by a recursive call.
+        while (true)
+        {
+            Step(op);
+            if (op is not IConditionalOperation conditional) break;
+            var branch = EvalBool(conditional.Condition) ? conditional.WhenTrue : conditional.WhenFalse;
+            if (branch is null) return Flow.Normal;
+            op = branch;
+        }
+
         switch (op)
         {
             case IBlockOperation block:
@@ -271,10 +488,6 @@ internal sealed class DefinitionEvaluator
                 _returned = ret.ReturnedValue is null ? null : Eval(ret.ReturnedValue);
                 return Flow.Return;
 
-            case IConditionalOperation conditional:
-                var branch = EvalBool(conditional.Condition) ? conditional.WhenTrue : conditional.WhenFalse;
-                return branch is null ? Flow.Normal : Exec(branch);
-
             case IForLoopOperation loop:
                 foreach (var before in loop.Before) Exec(before);
                 while (true)
@@ -292,7 +505,7 @@ internal sealed class DefinitionEvaluator
                 var collection = Eval(each.Collection);
                 if (collection is not ArrayValue array)
                 {
-                    Unsupported(each.Collection, each.Collection.Syntax.ToString(), "foreach works over arrays and collection expressions of constants or tuples");
+                    Unsupported(each.Collection, Code(each.Collection), "foreach works over arrays and collection expressions of constants or tuples");
                     return Flow.Normal;
                 }
                 foreach (var item in array.Items)
@@ -326,19 +539,29 @@ internal sealed class DefinitionEvaluator
             case IEmptyOperation:
                 return Flow.Normal;
 
+            case ILocalFunctionOperation function:
+                Unsupported(op, $"the local function '{function.Symbol.Name}'", "make it a static method of the network class");
+                return Flow.Normal;
+
             default:
-                Unsupported(op, Describe(op), "definition methods may use locals, if, for, foreach, while, return and expressions");
+                Unsupported(op, Code(op), "definition methods may use locals, if, for, foreach, while, return and expressions");
                 return Flow.Normal;
         }
     }
 
-    private static string Describe(IOperation op)
+    /// <summary>The first line of the operation's source, cut to 60 characters, for messages.</summary>
+    private static string Describe(IOperation op) => Describe(op.Syntax);
+
+    private static string Describe(SyntaxNode syntax)
     {
-        var text = op.Syntax.ToString();
+        var text = syntax.ToString();
         var line = text.IndexOf('\n');
         if (line >= 0) text = text.Substring(0, line).TrimEnd('\r', ' ');
         return text.Length > 60 ? text.Substring(0, 57) + "..." : text;
     }
+
+    /// <summary><see cref="Describe"/> in quotes: the construct named by an UNR0015 message.</summary>
+    private static string Code(IOperation op) => "'" + Describe(op) + "'";
 
     // ---- Expressions ----------------------------------------------------------------------------------------------
 
@@ -346,50 +569,118 @@ internal sealed class DefinitionEvaluator
     {
         var value = Eval(op);
         if (value is bool b) return b;
-        Unsupported(op, Describe(op), "a condition must be a bool computed at compile time");
+        Unsupported(op, Code(op), "a condition must be a bool computed at compile time");
         return false;
     }
 
+    /// <summary>
+    /// Evaluates an expression. Left-nested chains, the shape long expressions take (<c>a + b + c + …</c>,
+    /// <c>x.Dense(8).Relu().Dense(4)…</c>, with conversions between their links), are walked down in a loop and applied
+    /// bottom-up, so their length costs no native stack; only right operands and arguments recurse.
+    /// </summary>
     private object? Eval(IOperation op)
     {
-        Step(op);
+        Enter(op);
+        try
+        {
+            List<IOperation>? chain = null;
+            while (true)
+            {
+                Step(op);
+                // The chosen branch of ?: is evaluated in place of the conditional (c1 ? a : c2 ? b : … nests to the right).
+                if (op is IConditionalOperation { ConstantValue.HasValue: false, WhenFalse: not null } conditional)
+                {
+                    op = EvalBool(conditional.Condition) ? conditional.WhenTrue : conditional.WhenFalse;
+                    continue;
+                }
+                if (ChainLink(op) is not { } inner) break;
+                (chain ??= new List<IOperation>()).Add(op);
+                op = inner;
+            }
+            var value = EvalLeaf(op);
+            if (chain is not null)
+                for (var k = chain.Count - 1; k >= 0; k--) value = Apply(chain[k], value);
+            return value;
+        }
+        finally
+        {
+            _nesting--;
+        }
+    }
+
+    /// <summary>The operand an operation evaluates first and builds on, for a link of a left-nested chain; null otherwise.</summary>
+    private static IOperation? ChainLink(IOperation op)
+    {
+        if (op.ConstantValue.HasValue) return null;
+        return op switch
+        {
+            IBinaryOperation binary => binary.LeftOperand,
+            IConversionOperation conversion => conversion.Operand,
+            IInvocationOperation { Instance: { } instance } call when IsTensor(call.TargetMethod.ContainingType) => instance,
+            _ => null,
+        };
+    }
+
+    /// <summary>Finishes a chain link given the value of its first operand.</summary>
+    private object? Apply(IOperation op, object? first)
+    {
+        switch (op)
+        {
+            case IBinaryOperation binary when IsTensor(binary.OperatorMethod?.ContainingType):
+                return AddNode(binary, first, Eval(binary.RightOperand));
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical:
+                if (first is not bool left)
+                {
+                    Unsupported(logical.LeftOperand, Code(logical.LeftOperand), "a condition must be a bool computed at compile time");
+                    return null;
+                }
+                // && stops at false, || at true.
+                var stopsAt = logical.OperatorKind == BinaryOperatorKind.ConditionalOr;
+                return left == stopsAt ? left : EvalBool(logical.RightOperand);
+            case IBinaryOperation binary:
+                return Binary(binary, binary.OperatorKind, first, Eval(binary.RightOperand));
+            case IConversionOperation conversion:
+                return Convert(conversion, first, conversion.Type);
+            case IInvocationOperation call:
+                return TensorMethod(call, first);
+            default:
+                Unsupported(op, Code(op), "definition methods may use int, double, bool and string values, tuples, arrays of constants, Tensor methods and static helpers of the network class");
+                return null;
+        }
+    }
+
+    /// <summary>Evaluates an operation that is not a chain link (its step is already counted).</summary>
+    private object? EvalLeaf(IOperation op)
+    {
         if (op.ConstantValue.HasValue) return Normalize(op.ConstantValue.Value);
         switch (op)
         {
             case ILocalReferenceOperation local:
                 if (Current.Locals.TryGetValue(local.Local, out var localValue)) return localValue;
-                Unsupported(op, local.Local.Name, "it is read before it is assigned");
+                Unsupported(op, $"'{local.Local.Name}'", "it is read before it is assigned");
                 return null;
 
             case IParameterReferenceOperation parameter:
                 if (Current.Locals.TryGetValue(parameter.Parameter, out var parameterValue)) return parameterValue;
-                Unsupported(op, parameter.Parameter.Name, "it is not a parameter of the method being evaluated");
+                Unsupported(op, $"'{parameter.Parameter.Name}'", "it is not a parameter of the method being evaluated");
                 return null;
-
-            case IConversionOperation conversion:
-                return Convert(conversion, Eval(conversion.Operand), conversion.Type);
 
             case IArgumentOperation argument:
                 return Eval(argument.Value);
-
-            case IBinaryOperation binary:
-                if (IsTensor(binary.OperatorMethod?.ContainingType))
-                    return AddNode(binary, Eval(binary.LeftOperand), Eval(binary.RightOperand));
-                if (binary.OperatorKind == BinaryOperatorKind.ConditionalAnd) return EvalBool(binary.LeftOperand) && EvalBool(binary.RightOperand);
-                if (binary.OperatorKind == BinaryOperatorKind.ConditionalOr) return EvalBool(binary.LeftOperand) || EvalBool(binary.RightOperand);
-                return Binary(binary, binary.OperatorKind, Eval(binary.LeftOperand), Eval(binary.RightOperand));
 
             case IUnaryOperation unary:
                 var operand = Eval(unary.Operand);
                 switch (unary.OperatorKind, operand)
                 {
-                    case (UnaryOperatorKind.Minus, int i): return -i;
+                    case (UnaryOperatorKind.Minus, int i):
+                        if (i == int.MinValue) Overflow(op, $"-({Preview(i)})");
+                        return -i;
                     case (UnaryOperatorKind.Minus, double d): return -d;
                     case (UnaryOperatorKind.Plus, int or double): return operand;
                     case (UnaryOperatorKind.Not, bool b): return !b;
                     case (UnaryOperatorKind.BitwiseNegation, int i): return ~i;
                 }
-                Unsupported(op, Describe(op), "unary operators work on int, double and bool values");
+                Unsupported(op, Code(op), "unary operators work on int, double and bool values");
                 return null;
 
             case IConditionalOperation conditional:
@@ -412,10 +703,12 @@ internal sealed class DefinitionEvaluator
             case IIncrementOrDecrementOperation increment:
                 if (Eval(increment.Target) is not int before)
                 {
-                    Unsupported(op, Describe(op), "++ and -- work on int locals");
+                    Unsupported(op, Code(op), "++ and -- work on int locals");
                     return null;
                 }
-                var after = increment.Kind == OperationKind.Increment ? before + 1 : before - 1;
+                var increase = increment.Kind == OperationKind.Increment;
+                if (before == (increase ? int.MaxValue : int.MinValue)) Overflow(op, $"{Preview(before)} {(increase ? "+" : "-")} 1");
+                var after = increase ? before + 1 : before - 1;
                 Assign(increment.Target, after);
                 return increment.IsPostfix ? before : after;
 
@@ -425,23 +718,23 @@ internal sealed class DefinitionEvaluator
                 return tupleValue;
 
             case ITupleOperation tuple:
-                return new TupleValue(tuple.Elements.Select(Eval).ToArray());
+                return Checked(op, new TupleValue(tuple.Elements.Select(Eval).ToArray()));
 
             case IArrayCreationOperation creation when creation.Initializer is not null:
-                return new ArrayValue(creation.Initializer.ElementValues.Select(Eval).ToArray());
+                return Checked(op, new ArrayValue(creation.Initializer.ElementValues.Select(Eval).ToArray()));
 
             case ICollectionExpressionOperation collection:
                 foreach (var element in collection.Elements)
-                    if (element is ISpreadOperation) Unsupported(element, Describe(element), "collection expressions may list values but not spread them");
-                return new ArrayValue(collection.Elements.Select(Eval).ToArray());
+                    if (element is ISpreadOperation) Unsupported(element, Code(element), "collection expressions may list values but not spread them");
+                return Checked(op, new ArrayValue(collection.Elements.Select(Eval).ToArray()));
 
             case IArrayElementReferenceOperation element:
                 if (Eval(element.ArrayReference) is ArrayValue items && element.Indices.Length == 1 && Eval(element.Indices[0]) is int index)
                 {
                     if (index >= 0 && index < items.Items.Length) return items.Items[index];
-                    Unsupported(op, Describe(op), $"index {index} is outside the array of {items.Items.Length}");
+                    Unsupported(op, Code(op), $"index {index} is outside the array of {items.Items.Length}");
                 }
-                Unsupported(op, Describe(op), "arrays are indexed with one int");
+                Unsupported(op, Code(op), "arrays are indexed with one int");
                 return null;
 
             case IFieldReferenceOperation field when field.Field.ContainingType?.IsTupleType == true && field.Instance is not null:
@@ -453,11 +746,13 @@ internal sealed class DefinitionEvaluator
                         && int.TryParse(tupleField.Name.Substring(4), NumberStyles.None, CultureInfo.InvariantCulture, out var n)) position = n - 1;
                     if (position >= 0 && position < fields.Items.Length) return fields.Items[position];
                 }
-                Unsupported(op, Describe(op), "tuple elements are read from tuples the definition method built");
+                Unsupported(op, Code(op), "tuple elements are read from tuples the definition method built");
                 return null;
 
             case IFieldReferenceOperation field:
-                NotConstant(op, field.Field.Name, field.Field.IsConst ? "its value is not known" : "it is a field that is not const");
+                // A const without a value has an error in its declaration, which the compiler reports.
+                if (field.Field.IsConst) throw new Stop();
+                NotConstant(op, field.Field.Name, "it is a field that is not const");
                 return null;
 
             case IPropertyReferenceOperation property when IsTensor(property.Property.ContainingType):
@@ -477,13 +772,14 @@ internal sealed class DefinitionEvaluator
                     switch (part)
                     {
                         case IInterpolatedStringTextOperation literal:
-                            text += literal.Text.ConstantValue.Value as string;
+                            text = Concat(part, text, literal.Text.ConstantValue.Value as string ?? "");
                             break;
                         case IInterpolationOperation { Alignment: null, FormatString: null } hole:
-                            text += Format(Eval(hole.Expression)).Trim('"');
+                            var value = Eval(hole.Expression);
+                            text = Concat(part, text, TextOf(part, value, MaxStringLength - text.Length));
                             break;
                         default:
-                            Unsupported(part, Describe(part), "interpolated strings may hold values without alignment or format");
+                            Unsupported(part, Code(part), "interpolated strings may hold values without alignment or format");
                             break;
                     }
                 }
@@ -496,11 +792,12 @@ internal sealed class DefinitionEvaluator
                 return null;
 
             default:
-                Unsupported(op, Describe(op), "definition methods may use int, double, bool and string values, tuples, arrays of constants, Tensor methods and static helpers of the network class");
+                Unsupported(op, Code(op), "definition methods may use int, double, bool and string values, tuples, arrays of constants, Tensor methods and static helpers of the network class");
                 return null;
         }
     }
 
+    /// <summary>A static call: Tensor.Concat, a helper of the network class or a Math function.</summary>
     private object? Invoke(IInvocationOperation call)
     {
         var method = call.TargetMethod;
@@ -512,32 +809,25 @@ internal sealed class DefinitionEvaluator
                 var inputs = new List<TensorValue>();
                 foreach (var argument in call.Arguments)
                 {
-                    var value = Eval(argument.Value);
-                    foreach (var item in value is ArrayValue array ? array.Items : new[] { value })
+                    // Concat(a, b) passes an implicit params array: check each element where it is written.
+                    var elements = argument is { ArgumentKind: ArgumentKind.ParamArray, Value: IArrayCreationOperation { Initializer: { } written } }
+                        ? written.ElementValues
+                        : ImmutableArray.Create(argument.Value);
+                    foreach (var element in elements)
                     {
-                        if (item is TensorValue tensor) inputs.Add(tensor);
-                        else Unsupported(argument, Describe(argument), "Tensor.Concat takes Tensors");
+                        var value = Eval(element);
+                        foreach (var item in value is ArrayValue array ? array.Items : new[] { value })
+                        {
+                            if (item is TensorValue tensor) inputs.Add(tensor);
+                            else Unsupported(element, Code(element), "Tensor.Concat takes Tensors the definition method computed, not null");
+                        }
                     }
                 }
+                if (inputs.Count == 0) Unsupported(call, Code(call), "Tensor.Concat joins at least one Tensor: pass the Tensors to join");
                 return Node(call, LayerKind.Concat, Activation.Linear, inputs, new Dictionary<string, object?>());
             }
-            var receiver = call.Instance is null ? null : Eval(call.Instance) as TensorValue;
-            if (receiver is null)
-            {
-                Unsupported(call, Describe(call), "Tensor methods are called on Tensors the definition method computed");
-                return null;
-            }
-            var arguments = new Dictionary<string, object?>(StringComparer.Ordinal);
-            foreach (var argument in call.Arguments)
-                if (argument.Parameter is not null) arguments[argument.Parameter.Name] = Eval(argument.Value);
-            if (method.Name == "LossWeight")
-            {
-                if (arguments.TryGetValue("weight", out var weight) && weight is double w && !double.IsNaN(w) && !double.IsInfinity(w) && w >= 0)
-                    return receiver with { LossWeight = w };
-                Unsupported(call, Describe(call), "a loss weight must be a finite number of 0 or more");
-                return null;
-            }
-            return LayerNode(call, method.Name, receiver, arguments);
+            Unsupported(call, Code(call), "Tensor methods are called on Tensors the definition method computed");
+            return null;
         }
 
         if (SymbolEqualityComparer.Default.Equals(type?.OriginalDefinition, _network.OriginalDefinition))
@@ -550,7 +840,9 @@ internal sealed class DefinitionEvaluator
             {
                 case ("Max", int a, int b): return Math.Max(a, b);
                 case ("Min", int a, int b): return Math.Min(a, b);
-                case ("Abs", int a, null): return Math.Abs(a);
+                case ("Abs", int a, null):
+                    if (a == int.MinValue) Overflow(call, $"Math.Abs({Preview(a)})");
+                    return Math.Abs(a);
                 case ("Max", double a, double b): return Math.Max(a, b);
                 case ("Min", double a, double b): return Math.Min(a, b);
                 case ("Abs", double a, null): return Math.Abs(a);
@@ -560,6 +852,29 @@ internal sealed class DefinitionEvaluator
         Unsupported(call, $"calling '{method.ContainingType?.Name}.{method.Name}'",
             $"only Tensor methods, Tensor.Concat, Math.Min/Max/Abs and static methods of '{_network.Name}' can be called");
         return null;
+    }
+
+    /// <summary>A Tensor method called on <paramref name="receiver"/>: a layer node, or the output's loss weight.</summary>
+    private object? TensorMethod(IInvocationOperation call, object? receiver)
+    {
+        if (receiver is not TensorValue tensor)
+        {
+            Unsupported(call, Code(call), receiver is null
+                ? "the Tensor it is called on is null; call it on the input or on a Tensor a layer returned"
+                : "Tensor methods are called on Tensors the definition method computed");
+            return null;
+        }
+        var arguments = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var argument in call.Arguments)
+            if (argument.Parameter is not null) arguments[argument.Parameter.Name] = Eval(argument.Value);
+        if (call.TargetMethod.Name == "LossWeight")
+        {
+            if (arguments.TryGetValue("weight", out var weight) && weight is double w && !double.IsNaN(w) && !double.IsInfinity(w) && w >= 0)
+                return tensor with { LossWeight = w };
+            Unsupported(call, Code(call), "a loss weight must be a finite number of 0 or more");
+            return null;
+        }
+        return LayerNode(call, call.TargetMethod.Name, tensor, arguments);
     }
 
     private static bool IsTensor(ITypeSymbol? type) => type?.ToDisplayString() == TensorName;
@@ -585,7 +900,12 @@ internal sealed class DefinitionEvaluator
         {
             case SpecialType.System_Int32:
                 if (value is int) return value;
-                if (value is double d && !double.IsNaN(d) && Math.Abs(d) < int.MaxValue) return (int)d;
+                if (value is double d)
+                {
+                    // (int)d outside int's range is unspecified at run time and CS0221 in a constant: an overflow here.
+                    if (double.IsNaN(d) || d <= int.MinValue - 1.0 || d >= int.MaxValue + 1.0) Overflow(at, $"(int){Preview(d)}");
+                    return (int)d;
+                }
                 break;
             case SpecialType.System_Double:
             case SpecialType.System_Single:
@@ -600,10 +920,13 @@ internal sealed class DefinitionEvaluator
                 break;
             default:
                 if (type is INamedTypeSymbol { IsTupleType: true } tupleType && value is TupleValue tuple && tupleType.TupleElements.Length == tuple.Items.Length)
+                {
+                    Charge(at, tuple.Items.Length);
                     return new TupleValue(tuple.Items.Select((item, k) => Convert(at, item, tupleType.TupleElements[k].Type)).ToArray());
+                }
                 return value;
         }
-        Unsupported(at, Describe(at), $"a {Format(value)} cannot become {type.ToDisplayString()} here");
+        Unsupported(at, Code(at), $"a {Preview(value)} cannot become {type.ToDisplayString()} here");
         return null;
     }
 
@@ -612,16 +935,18 @@ internal sealed class DefinitionEvaluator
         switch (left, right)
         {
             case (int a, int b):
+                // Checked, as the compiler checks constant expressions: a size that wrapped around is never what was meant.
                 switch (kind)
                 {
-                    case BinaryOperatorKind.Add: return unchecked(a + b);
-                    case BinaryOperatorKind.Subtract: return unchecked(a - b);
-                    case BinaryOperatorKind.Multiply: return unchecked(a * b);
-                    case BinaryOperatorKind.Divide when b != 0: return a / b;
-                    case BinaryOperatorKind.Remainder when b != 0: return a % b;
-                    case BinaryOperatorKind.Divide or BinaryOperatorKind.Remainder:
-                        Unsupported(at, Describe(at), "it divides by zero");
-                        return null;
+                    case BinaryOperatorKind.Add: return CheckedInt(at, (long)a + b, a, "+", b);
+                    case BinaryOperatorKind.Subtract: return CheckedInt(at, (long)a - b, a, "-", b);
+                    case BinaryOperatorKind.Multiply: return CheckedInt(at, (long)a * b, a, "*", b);
+                    case BinaryOperatorKind.Divide or BinaryOperatorKind.Remainder when b == 0:
+                        Report(DiagnosticDescriptors.ArithmeticError, at.Syntax, Describe(at),
+                            $"divides by zero ({Preview(a)} {(kind == BinaryOperatorKind.Divide ? "/" : "%")} 0)", "make sure the divisor is not 0");
+                        throw new Stop();
+                    case BinaryOperatorKind.Divide: return CheckedInt(at, (long)a / b, a, "/", b);
+                    case BinaryOperatorKind.Remainder: return (int)((long)a % b);
                     case BinaryOperatorKind.LeftShift: return a << b;
                     case BinaryOperatorKind.RightShift: return a >> b;
                     case BinaryOperatorKind.And: return a & b;
@@ -663,41 +988,62 @@ internal sealed class DefinitionEvaluator
                     case BinaryOperatorKind.NotEquals: return a != b;
                 }
                 break;
-            case (string a, _) when kind == BinaryOperatorKind.Add:
-                return a + Format(right).Trim('"');
-            case (_, string b) when kind == BinaryOperatorKind.Add:
-                return Format(left).Trim('"') + b;
             case (string a, string b) when kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals:
                 return (a == b) == (kind == BinaryOperatorKind.Equals);
+            case (string a, _) when kind == BinaryOperatorKind.Add:
+                return Concat(at, a, TextOf(at, right, MaxStringLength - a.Length));
+            case (_, string b) when kind == BinaryOperatorKind.Add:
+                return Concat(at, TextOf(at, left, MaxStringLength - b.Length), b);
         }
-        Unsupported(at, Describe(at), "operators work on int, double, bool and string values, and + on two Tensors");
+        Unsupported(at, Code(at), "operators work on int, double, bool and string values, and + on two Tensors");
         return null;
+    }
+
+    private int CheckedInt(IOperation at, long result, int a, string op, int b)
+    {
+        if (result < int.MinValue || result > int.MaxValue) Overflow(at, $"{Preview(a)} {op} {Preview(b)}");
+        return (int)result;
+    }
+
+    private void Overflow(IOperation at, string computation)
+    {
+        Report(DiagnosticDescriptors.ArithmeticError, at.Syntax, Describe(at), $"overflows int ({computation})",
+            "an int holds -2,147,483,648 to 2,147,483,647; use smaller values");
+        throw new Stop();
     }
 
     private void Assign(IOperation target, object? value)
     {
-        switch (target)
+        Enter(target);
+        try
         {
-            case ILocalReferenceOperation local:
-                Current.Locals[local.Local] = value;
-                return;
-            case IParameterReferenceOperation parameter:
-                Current.Locals[parameter.Parameter] = value;
-                return;
-            case IVariableDeclaratorOperation declarator:
-                Current.Locals[declarator.Symbol] = value;
-                return;
-            case IDeclarationExpressionOperation declaration:
-                Assign(declaration.Expression, value);
-                return;
-            case IDiscardOperation:
-                return;
-            case ITupleOperation tuple when value is TupleValue items && items.Items.Length == tuple.Elements.Length:
-                for (var k = 0; k < items.Items.Length; k++) Assign(tuple.Elements[k], items.Items[k]);
-                return;
-            default:
-                Unsupported(target, Describe(target), "only locals and parameters can be assigned, and tuples deconstructed into them");
-                return;
+            switch (target)
+            {
+                case ILocalReferenceOperation local:
+                    Current.Locals[local.Local] = value;
+                    return;
+                case IParameterReferenceOperation parameter:
+                    Current.Locals[parameter.Parameter] = value;
+                    return;
+                case IVariableDeclaratorOperation declarator:
+                    Current.Locals[declarator.Symbol] = value;
+                    return;
+                case IDeclarationExpressionOperation declaration:
+                    Assign(declaration.Expression, value);
+                    return;
+                case IDiscardOperation:
+                    return;
+                case ITupleOperation tuple when value is TupleValue items && items.Items.Length == tuple.Elements.Length:
+                    for (var k = 0; k < items.Items.Length; k++) Assign(tuple.Elements[k], items.Items[k]);
+                    return;
+                default:
+                    Unsupported(target, Code(target), "only locals and parameters can be assigned, and tuples deconstructed into them");
+                    return;
+            }
+        }
+        finally
+        {
+            _nesting--;
         }
     }
 
@@ -707,7 +1053,7 @@ internal sealed class DefinitionEvaluator
     {
         if (Eval(property.Instance!) is not TensorValue tensor)
         {
-            Unsupported(property, Describe(property), "shapes are read from Tensors the definition method computed");
+            Unsupported(property, Code(property), "shapes are read from Tensors the definition method computed");
             throw new Stop();
         }
         // An unknown shape comes from a layer the checker reports; stop quietly and let it.
@@ -720,7 +1066,7 @@ internal sealed class DefinitionEvaluator
             case "Channels" or "Height" or "Width" when s.IsImage:
                 return property.Property.Name == "Channels" ? s.Channels : property.Property.Name == "Height" ? s.Height : s.Width;
         }
-        Unsupported(property, Describe(property), $"it is not defined for a value of shape {s}; check Rank first");
+        Unsupported(property, Code(property), $"it is not defined for a value of shape {s}; check Rank first");
         throw new Stop();
     }
 
@@ -728,7 +1074,7 @@ internal sealed class DefinitionEvaluator
     {
         if (left is not TensorValue a || right is not TensorValue b)
         {
-            Unsupported(at, Describe(at), "+ adds two Tensors");
+            Unsupported(at, Code(at), left is null || right is null ? "one of the Tensors it adds is null" : "+ adds two Tensors");
             throw new Stop();
         }
         return Node(at, LayerKind.Add, Activation.Linear, new List<TensorValue> { a, b }, new Dictionary<string, object?>());
@@ -760,7 +1106,7 @@ internal sealed class DefinitionEvaluator
             case "Tanh": activation = Activation.Tanh; break;
             case "Softmax": activation = Activation.Softmax; break;
             default:
-                Unsupported(call, $"Tensor.{method}", "this generator does not know that layer; update Unroll.Generators");
+                Unsupported(call, $"'Tensor.{method}'", "this generator does not know that layer; update Unroll.Generators");
                 throw new Stop();
         }
         return Node(call, kind, activation, new List<TensorValue> { input }, arguments);
@@ -773,7 +1119,7 @@ internal sealed class DefinitionEvaluator
             if (!arguments.TryGetValue(name, out var value)) return fallback;
             if (value is T typed) return typed;
             if (value is null && default(T) is null) return fallback;
-            NotConstant(at, name, $"the generator could not compute it (got {Format(value)})");
+            NotConstant(at, name, $"the generator could not compute it (got {Preview(value)})");
             throw new Stop();
         }
 
@@ -817,6 +1163,13 @@ internal sealed class DefinitionEvaluator
             Center = Get("center", true),
             Context = Context(),
         };
+        if (_nodes.Count >= MaxLayers)
+        {
+            Report(DiagnosticDescriptors.ValueTooLarge, at.Syntax, Describe(at),
+                $"layer {(_nodes.Count + 1).ToString("N0", CultureInfo.InvariantCulture)}", $"{MaxLayers.ToString("N0", CultureInfo.InvariantCulture)} layers",
+                "a loop that adds layers must stop sooner");
+            throw new Stop();
+        }
         _nodes.Add(spec);
         _shapes.Add(ShapeOf(spec, inputs));
         return new TensorValue(_nodes.Count - 1, null);

@@ -79,7 +79,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedConstruct = new(
         "UNR0015", "Unsupported construct in a definition method",
-        "'{0}' is not supported in a definition method; {1}",
+        "{0} is not supported in a definition method; {1}",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor NotConstant = new(
@@ -125,6 +125,26 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DefinitionWithoutLayers = new(
         "UNR0024", "Definition method returns its input",
         "The definition method of '{0}' returns {1} without applying a layer to it; apply at least one layer, such as 'return x.Dense(10).Softmax();'",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NestingTooDeep = new(
+        "UNR0025", "Definition method nests too deep",
+        "'{0}' nests expressions or statements more than {1} deep in a definition method{2}; split it into locals or helper methods",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ValueTooLarge = new(
+        "UNR0026", "Definition method builds too large a value",
+        "'{0}' makes {1}, more than the {2} a definition method may build at compile time; {3}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ArithmeticError = new(
+        "UNR0027", "Arithmetic error in a definition method",
+        "'{0}' {1} when the generator evaluates it at compile time; {2}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor AttributeMismatch = new(
+        "UNR0028", "Attribute does not match Unroll's",
+        "Attribute '{0}' on '{1}' {2}; use Unroll's own attributes, and rename any class of the same name that hides one",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor ClassNameIsGeneratedMember = new(

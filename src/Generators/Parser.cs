@@ -51,6 +51,11 @@ internal static class Parser
         LocationInfo? classLocation, CancellationToken cancellationToken)
     {
         // [Network] twice (on two partial declarations) is a compiler error (CS0579); generating twice would clash.
+        // A declaration without a name (`partial class = Net;`, CS1001), or inside one, is the compiler's to report;
+        // a network generated for it would have no name to be declared under.
+        for (var declaration = node; declaration is not null; declaration = declaration.Parent as TypeDeclarationSyntax)
+            if (declaration.Identifier.IsMissing || declaration.Identifier.ValueText.Length == 0) return null;
+
         var networkAttributes = symbol.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == NetworkAttributeName).ToList();
         if (networkAttributes.Count != 1 || context.Attributes.Length != 1) return null;
         var network = context.Attributes[0];
@@ -59,22 +64,28 @@ internal static class Parser
         var diagnostics = new List<DiagnosticInfo>();
         var type = ParseType(node, symbol, classLocation, diagnostics);
 
-        // [Network(params int[] shape)]: one array argument.
-        var shape = new List<int>();
-        if (network.ConstructorArguments.Length == 1 && network.ConstructorArguments[0].Kind == TypedConstantKind.Array)
-        {
-            foreach (var value in network.ConstructorArguments[0].Values)
-            {
-                if (value.Value is int dim) shape.Add(dim);
-                else return null;
-            }
-        }
-        else
-        {
-            return null;
-        }
-
         var networkLocation = LocationInfo.From(network.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
+
+        // [Network(params int[] shape)]: one array of ints. Anything else is a class of the same name that is not Unroll's.
+        var shape = new List<int>();
+        var parameters = network.AttributeConstructor.Parameters;
+        if (parameters.Length != 1 || parameters[0].Type is not IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Int32 }
+            || network.ConstructorArguments.Length != 1 || network.ConstructorArguments[0].Kind != TypedConstantKind.Array)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AttributeMismatch, networkLocation, network.AttributeClass!.ToDisplayString(),
+                symbol.Name, $"takes ({string.Join(", ", parameters.Select(p => p.Type.ToDisplayString() + " " + p.Name))}) where Unroll's [Network] takes (params int[] shape)"));
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+        }
+        if (network.ConstructorArguments[0].IsNull)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInputShape, networkLocation, symbol.Name, "null", "null is not a shape"));
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+        }
+        foreach (var value in network.ConstructorArguments[0].Values)
+        {
+            if (value.Value is int dim) shape.Add(dim);
+            else return null;
+        }
 
         // Layer attributes in source order: sort by position within the declaration that carries [Network].
         var layers = new List<(int Position, LayerSpec Layer)>();
@@ -91,9 +102,13 @@ internal static class Parser
                 continue;
             }
             if (attribute.AttributeConstructor is null || HasErrors(attribute)) return null;
-            var layer = ParseLayer(attribute, LocationInfo.From(syntax));
-            if (layer is null) return null;
-            layers.Add((syntax.SpanStart, layer));
+            if (Mismatch(attribute) is { } mismatch)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AttributeMismatch, LocationInfo.From(syntax),
+                    attribute.AttributeClass!.ToDisplayString(), symbol.Name, mismatch));
+                continue;
+            }
+            layers.Add((syntax.SpanStart, ParseLayer(attribute, LocationInfo.From(syntax))));
         }
         layers.Sort((a, b) => a.Position.CompareTo(b.Position));
 
@@ -226,34 +241,92 @@ internal static class Parser
         _ => "internal",
     };
 
-    private static LayerSpec? ParseLayer(AttributeData attribute, LocationInfo? location)
+    private static readonly Dictionary<string, (LayerKind Kind, Activation Activation, double Value)> LayerAttributes = new(StringComparer.Ordinal)
     {
-        var kind = LayerKind.Activation;
-        var activation = Activation.Linear;
-        var value = 0.0;
-        switch (attribute.AttributeClass!.ToDisplayString())
+        ["Unroll.DenseAttribute"] = (LayerKind.Dense, Activation.Linear, 0.0),
+        ["Unroll.Conv2DAttribute"] = (LayerKind.Conv2D, Activation.Linear, 0.0),
+        ["Unroll.MaxPool2DAttribute"] = (LayerKind.MaxPool2D, Activation.Linear, 0.0),
+        ["Unroll.AvgPool2DAttribute"] = (LayerKind.AvgPool2D, Activation.Linear, 0.0),
+        ["Unroll.FlattenAttribute"] = (LayerKind.Flatten, Activation.Linear, 0.0),
+        ["Unroll.DropoutAttribute"] = (LayerKind.Dropout, Activation.Linear, 0.0),
+        ["Unroll.ScaleAttribute"] = (LayerKind.Scale, Activation.Linear, 0.0),
+        ["Unroll.DepthwiseConv2DAttribute"] = (LayerKind.DepthwiseConv2D, Activation.Linear, 0.0),
+        ["Unroll.SeparableConv2DAttribute"] = (LayerKind.SeparableConv2D, Activation.Linear, 0.0),
+        ["Unroll.BatchNormAttribute"] = (LayerKind.BatchNorm, Activation.Linear, 0.99),
+        ["Unroll.GlobalAvgPool2DAttribute"] = (LayerKind.GlobalAvgPool2D, Activation.Linear, 0.0),
+        ["Unroll.ZeroPadding2DAttribute"] = (LayerKind.ZeroPadding2D, Activation.Linear, 0.0),
+        ["Unroll.LinearAttribute"] = (LayerKind.Activation, Activation.Linear, 0.0),
+        ["Unroll.ReluAttribute"] = (LayerKind.Activation, Activation.Relu, 0.0),
+        ["Unroll.LeakyReluAttribute"] = (LayerKind.Activation, Activation.LeakyRelu, 0.01),
+        ["Unroll.EluAttribute"] = (LayerKind.Activation, Activation.Elu, 1.0),
+        ["Unroll.SigmoidAttribute"] = (LayerKind.Activation, Activation.Sigmoid, 0.0),
+        ["Unroll.TanhAttribute"] = (LayerKind.Activation, Activation.Tanh, 0.0),
+        ["Unroll.SoftmaxAttribute"] = (LayerKind.Activation, Activation.Softmax, 0.0),
+    };
+
+    // The type each constructor parameter and named property of a layer attribute has in Unroll.Runtime; ParseLayer reads them so.
+    private static readonly Dictionary<string, SpecialType> ParameterTypes = new(StringComparer.Ordinal)
+    {
+        ["units"] = SpecialType.System_Int32, ["filters"] = SpecialType.System_Int32, ["kernel"] = SpecialType.System_Int32,
+        ["size"] = SpecialType.System_Int32, ["kernelHeight"] = SpecialType.System_Int32, ["kernelWidth"] = SpecialType.System_Int32,
+        ["padding"] = SpecialType.System_Int32, ["top"] = SpecialType.System_Int32, ["bottom"] = SpecialType.System_Int32,
+        ["left"] = SpecialType.System_Int32, ["right"] = SpecialType.System_Int32,
+        ["rate"] = SpecialType.System_Double, ["alpha"] = SpecialType.System_Double, ["factor"] = SpecialType.System_Double,
+    };
+
+    private static readonly Dictionary<string, SpecialType> PropertyTypes = new(StringComparer.Ordinal)
+    {
+        ["Name"] = SpecialType.System_String, ["UseBias"] = SpecialType.System_Boolean, ["Stride"] = SpecialType.System_Int32,
+        ["Pad"] = SpecialType.System_Int32, ["Groups"] = SpecialType.System_Int32, ["DepthMultiplier"] = SpecialType.System_Int32,
+        ["Momentum"] = SpecialType.System_Double, ["Epsilon"] = SpecialType.System_Double, ["Scale"] = SpecialType.System_Boolean,
+        ["Center"] = SpecialType.System_Boolean,
+    };
+
+    /// <summary>
+    /// Why a LayerAttribute-derived attribute is not one <see cref="ParseLayer"/> can read, or null if it is: its full name
+    /// must be one of Unroll's layers, and its constructor and properties must have the names and types Unroll's have.
+    /// A class of the same name declared in source (even in namespace Unroll) hides Unroll's and can differ in both.
+    /// </summary>
+    private static string? Mismatch(AttributeData attribute)
+    {
+        var name = attribute.AttributeClass!.ToDisplayString();
+        if (!LayerAttributes.ContainsKey(name)) return "derives from Unroll.LayerAttribute but is not one of Unroll's layer attributes";
+        foreach (var parameter in attribute.AttributeConstructor!.Parameters)
         {
-            case "Unroll.DenseAttribute": kind = LayerKind.Dense; break;
-            case "Unroll.Conv2DAttribute": kind = LayerKind.Conv2D; break;
-            case "Unroll.MaxPool2DAttribute": kind = LayerKind.MaxPool2D; break;
-            case "Unroll.AvgPool2DAttribute": kind = LayerKind.AvgPool2D; break;
-            case "Unroll.FlattenAttribute": kind = LayerKind.Flatten; break;
-            case "Unroll.DropoutAttribute": kind = LayerKind.Dropout; break;
-            case "Unroll.ScaleAttribute": kind = LayerKind.Scale; break;
-            case "Unroll.DepthwiseConv2DAttribute": kind = LayerKind.DepthwiseConv2D; break;
-            case "Unroll.SeparableConv2DAttribute": kind = LayerKind.SeparableConv2D; break;
-            case "Unroll.BatchNormAttribute": kind = LayerKind.BatchNorm; value = 0.99; break;
-            case "Unroll.GlobalAvgPool2DAttribute": kind = LayerKind.GlobalAvgPool2D; break;
-            case "Unroll.ZeroPadding2DAttribute": kind = LayerKind.ZeroPadding2D; break;
-            case "Unroll.LinearAttribute": activation = Activation.Linear; break;
-            case "Unroll.ReluAttribute": activation = Activation.Relu; break;
-            case "Unroll.LeakyReluAttribute": activation = Activation.LeakyRelu; value = 0.01; break;
-            case "Unroll.EluAttribute": activation = Activation.Elu; value = 1.0; break;
-            case "Unroll.SigmoidAttribute": activation = Activation.Sigmoid; break;
-            case "Unroll.TanhAttribute": activation = Activation.Tanh; break;
-            case "Unroll.SoftmaxAttribute": activation = Activation.Softmax; break;
-            default: return null; // a layer attribute this generator does not know (a newer runtime): let the user see no output rather than wrong code
+            if (!ParameterTypes.TryGetValue(parameter.Name, out var expected))
+                return $"has a constructor parameter '{parameter.Name}' that Unroll's [{ShortName(attribute.AttributeClass)}] does not have";
+            if (parameter.Type.SpecialType != expected)
+                return $"takes '{parameter.Type.ToDisplayString()} {parameter.Name}' where Unroll's takes '{Keyword(expected)} {parameter.Name}'";
         }
+        foreach (var named in attribute.NamedArguments)
+        {
+            if (named.Key == "Padding")
+            {
+                if (named.Value.Type?.ToDisplayString() != "Unroll.Padding" || named.Value.Value is not int)
+                    return $"has a property 'Padding' of type '{named.Value.Type?.ToDisplayString()}' where Unroll's is 'Unroll.Padding'";
+                continue;
+            }
+            if (!PropertyTypes.TryGetValue(named.Key, out var expected))
+                return $"has a property '{named.Key}' that Unroll's [{ShortName(attribute.AttributeClass)}] does not have";
+            if (named.Value.Type?.SpecialType != expected)
+                return $"has a property '{named.Key}' of type '{named.Value.Type?.ToDisplayString()}' where Unroll's is '{Keyword(expected)}'";
+        }
+        return null;
+    }
+
+    private static string Keyword(SpecialType type) => type switch
+    {
+        SpecialType.System_Int32 => "int",
+        SpecialType.System_Double => "double",
+        SpecialType.System_Boolean => "bool",
+        SpecialType.System_String => "string",
+        _ => type.ToString(),
+    };
+
+    /// <summary>Reads a layer attribute that <see cref="Mismatch"/> accepted: every argument has the type it is cast to.</summary>
+    private static LayerSpec ParseLayer(AttributeData attribute, LocationInfo? location)
+    {
+        var (kind, activation, value) = LayerAttributes[attribute.AttributeClass!.ToDisplayString()];
 
         int units = 0, kernelHeight = 0, kernelWidth = 0, stride = kind is LayerKind.Conv2D or LayerKind.DepthwiseConv2D or LayerKind.SeparableConv2D ? 1 : 0, pad = 0;
         int groups = 1, multiplier = 1, padBottom = 0, padLeft = 0, padRight = 0;
