@@ -41,22 +41,33 @@ public class ConcurrencyTests
         if (failures.TryDequeue(out var failure)) throw new AggregateException(failure);
     }
 
-    [Fact]
-    public void A_second_thread_using_a_busy_network_gets_an_error_that_says_what_to_do()
+    /// <summary>Runs <paramref name="body"/> while another thread holds <paramref name="network"/>'s use guard.</summary>
+    internal static void WhileAnotherThreadHolds(INetwork network, Action body)
     {
-        var net = new LeNet5(seed: 1);
-        var sample = Inputs(1, LeNet5.InputSize, 2);
         using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var holder = new Thread(() =>
         {
-            using var scope = ((INetwork)net).UseGuard.Enter("a test");
+            using var scope = network.UseGuard.Enter("a test");
             entered.Set();
             release.Wait();
         });
         holder.Start();
         entered.Wait();
-        try
+        try { body(); }
+        finally
+        {
+            release.Set();
+            holder.Join();
+        }
+    }
+
+    [Fact]
+    public void A_second_thread_using_a_busy_network_gets_an_error_that_says_what_to_do()
+    {
+        var net = new LeNet5(seed: 1);
+        var sample = Inputs(1, LeNet5.InputSize, 2);
+        WhileAnotherThreadHolds(net, () =>
         {
             var error = Assert.Throws<InvalidOperationException>(() => net.PredictClass(sample));
             Assert.Contains("Predict was called", error.Message);
@@ -64,12 +75,7 @@ public class ConcurrencyTests
             Assert.Contains("CreateInferenceContext", error.Message);
             Assert.Contains("InferencePool<LeNet5>", error.Message);
             Assert.Throws<InvalidOperationException>(() => net.Forward(1, training: false));
-        }
-        finally
-        {
-            release.Set();
-            holder.Join();
-        }
+        });
         // Released: the network works again, and on one thread guarded calls nest.
         using (((INetwork)net).UseGuard.Enter("outer"))
             Assert.InRange(net.PredictClass(sample), 0, 9);
@@ -212,27 +218,12 @@ public class TrainerConcurrencyTests
         var trainer = new Trainer<LeNet5>(net, new SparseCategoricalCrossEntropy(), new Adam());
         var data = Dataset.ForClassification(new float[2 * LeNet5.InputSize], LeNet5.InputSize, [1, 2], 10);
         var before = net.Dense3Bias.Value.Span.ToArray();
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var holder = new Thread(() =>
-        {
-            using var scope = ((INetwork)net).UseGuard.Enter("a test");
-            entered.Set();
-            release.Wait();
-        });
-        holder.Start();
-        entered.Wait();
-        try
+        ConcurrencyTests.WhileAnotherThreadHolds(net, () =>
         {
             Assert.Contains("TrainStep was called", Assert.Throws<InvalidOperationException>(() => trainer.TrainStep(data, [0, 1])).Message);
             Assert.Contains("Evaluate was called", Assert.Throws<InvalidOperationException>(() => trainer.Evaluate(data)).Message);
             Assert.Contains("Fit was called", Assert.Throws<InvalidOperationException>(() => trainer.Fit(data, new FitOptions { Epochs = 1 })).Message);
-        }
-        finally
-        {
-            release.Set();
-            holder.Join();
-        }
+        });
         Assert.Equal(before, net.Dense3Bias.Value.Span.ToArray()); // refused before anything changed
         trainer.TrainStep(data, [0, 1]);
         Assert.NotEqual(before, net.Dense3Bias.Value.Span.ToArray());
