@@ -13,6 +13,9 @@ public sealed class KullbackLeiblerDivergence : Loss
     public override string Name => "kl_divergence";
 
     /// <inheritdoc/>
+    public override Activation? ReadsProbabilitiesFrom => Activation.Softmax;
+
+    /// <inheritdoc/>
     public override float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch, int outputSize)
     {
         Validate(prediction, target, gradient, batch, outputSize);

@@ -80,6 +80,13 @@ public abstract class Loss
     public virtual Activation? FusesWith => null;
 
     /// <summary>
+    /// The final activation whose output this loss reads as probabilities, unless it takes <see cref="FromLogits"/>: the
+    /// trainer refuses a network that ends in anything else. <see cref="FusesWith"/> for the cross-entropies, Softmax for
+    /// the Kullback–Leibler divergence (which compares distributions), null for losses that take any output.
+    /// </summary>
+    public virtual Activation? ReadsProbabilitiesFrom => FusesWith;
+
+    /// <summary>
     /// The same loss computed from the input of <see cref="FusesWith"/> (the logits) in a numerically stable fused form;
     /// writes dLoss/dLogits into <paramref name="gradient"/>. Finite for any finite logits.
     /// </summary>

@@ -89,7 +89,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
     /// <summary>Rejects a probability loss on raw scores, and a logit loss on probabilities, naming the output and its activation.</summary>
     private static void CheckFinalActivation(Loss loss, NetworkOutput output, int index, int outputCount)
     {
-        if (loss.FusesWith is not { } probabilities) return;
+        if ((loss.FromLogits ? loss.FusesWith : loss.ReadsProbabilitiesFrom) is not { } probabilities) return;
         var activation = output.Activation;
         var which = outputCount == 1
             ? $"{typeof(TNetwork).Name}'s output '{output.Name}'"
@@ -98,8 +98,10 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
             throw new ArgumentException(
                 $"Loss '{loss.Name}' takes probabilities from a final {probabilities}, but {which} ends in {activation}, " +
                 $"so it would read raw values as probabilities and train to a wrong result. " +
-                $"End the network with {probabilities}, or pass fromLogits: true (new {loss.GetType().Name}(fromLogits: true)) " +
-                $"so that the loss applies {probabilities.ToString().ToLowerInvariant()} itself.", nameof(loss));
+                (loss.FusesWith is null
+                    ? $"End the network with {probabilities}."
+                    : $"End the network with {probabilities}, or pass fromLogits: true (new {loss.GetType().Name}(fromLogits: true)) " +
+                      $"so that the loss applies {probabilities.ToString().ToLowerInvariant()} itself."), nameof(loss));
         if (loss.FromLogits && activation is Activation.Softmax or Activation.Sigmoid)
             throw new ArgumentException(
                 $"Loss '{loss.Name}' was created with fromLogits: true, so it applies {probabilities.ToString().ToLowerInvariant()} itself, " +

@@ -74,6 +74,15 @@ public sealed class FromLogitsTrainerTests
     }
 
     [Fact]
+    public void Kullback_leibler_divergence_needs_a_final_softmax()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Trainer<SmoothLogitNet>(new SmoothLogitNet(capacity: 4), new KullbackLeiblerDivergence(), new Adam()));
+        Assert.Contains("Loss 'kl_divergence' takes probabilities from a final Softmax, but SmoothLogitNet's output", e.Message);
+        Assert.EndsWith("End the network with Softmax. (Parameter 'loss')", e.Message);
+        Assert.Throws<ArgumentException>(() => new Trainer<BinaryNet>(new BinaryNet(capacity: 4), new KullbackLeiblerDivergence(), new Adam()));
+    }
+
+    [Fact]
     public void Losses_that_take_any_values_still_train_any_network()
     {
         Assert.False(new Trainer<SmoothLogitNet>(new SmoothLogitNet(capacity: 4), new MeanSquaredError(), new Adam()).UsesFusedLoss);
