@@ -51,10 +51,12 @@ internal static class Parser
         LocationInfo? classLocation, CancellationToken cancellationToken)
     {
         // [Network] twice (on two partial declarations) is a compiler error (CS0579); generating twice would clash.
-        // A declaration without a name (`partial class = Net;`, CS1001), or inside one, is the compiler's to report;
+        // A declaration without a name (`partial class = Net;`, CS1001), or inside one or a nameless namespace, is the compiler's to report;
         // a network generated for it would have no name to be declared under.
         for (var declaration = node; declaration is not null; declaration = declaration.Parent as TypeDeclarationSyntax)
             if (declaration.Identifier.IsMissing || declaration.Identifier.ValueText.Length == 0) return null;
+        for (var ns = symbol.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            if (ns.Name.Length == 0) return null; // `namespace Unroll.;` (CS1001)
 
         var networkAttributes = symbol.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == NetworkAttributeName).ToList();
         if (networkAttributes.Count != 1 || context.Attributes.Length != 1) return null;

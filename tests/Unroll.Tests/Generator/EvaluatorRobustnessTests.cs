@@ -252,9 +252,12 @@ public class EvaluatorRobustnessTests
     [Theory]
     [InlineData("[Network(4), Dense(2)]\npublic partial class = Net;")]
     [InlineData("public partial class\n{\n    [Network(4), Dense(2)]\n    public partial class Net;\n}")]
+    [InlineData("namespace Unroll.; Models;\n[Network(4), Dense(2)]\npublic partial class Net;")]
+    [InlineData("namespace .Models\n{\n    [Network(4), Dense(2)]\n    public partial class Net;\n}")]
     public void ClassWithoutANameIsLeftToTheCompiler(string declaration)
     {
-        // Found by FuzzTests: a generated 'partial class  : INetwork<Unroll.Models.>' added errors of its own.
+        // Found by FuzzTests: a generated 'partial class  : INetwork<Unroll.Models.>' added errors of its own, and
+        // 'namespace Unroll.;' (seed 3, case 2707) a generated 'namespace Unroll.'.
         var run = GeneratorHarness.Run("using Unroll;\n" + declaration);
         Assert.Empty(run.Unroll);
         Assert.Empty(run.Sources);
