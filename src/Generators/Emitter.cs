@@ -37,8 +37,10 @@ internal static class Emitter
     private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 
     /// <summary>Text for the inside of an interpolated string literal: escaped as a literal, braces doubled.</summary>
-    private static string InterpolationText(string text)
-        => SymbolDisplay.FormatLiteral(text, quote: false).Replace("{", "{{").Replace("}", "}}");
+    private static string InterpolationText(string text) => LiteralText(text).Replace("{", "{{").Replace("}", "}}");
+
+    /// <summary>Text for the inside of a string literal: escaped, without the quotes.</summary>
+    private static string LiteralText(string text) => SymbolDisplay.FormatLiteral(text, quote: false);
 
     private static string XmlEscape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
@@ -628,7 +630,7 @@ internal static class Emitter
             _w.Open("public void Forward(int batch, bool training)");
             WriteBatchCheck();
             _w.Line("if (training && !_trains)");
-            _w.Line($"    throw new global::System.InvalidOperationException(\"This {_network.Type.Name} is an inference context: it runs Forward(batch, training: false) only. Train the network it was created from.\");");
+            _w.Line($"    throw new global::System.InvalidOperationException(\"This {LiteralText(_network.Type.Name)} is an inference context: it runs Forward(batch, training: false) only. Train the network it was created from.\");");
             _w.Line("using var exclusive = _useGuard.Enter(\"Forward\");");
             if (_hasDropout) _w.Line("if (training) _dropoutStep++;");
             if (_hasDropout || _hasBatchNorm) _w.Line("_lastPassTraining = training;");
@@ -742,7 +744,7 @@ internal static class Emitter
             _w.Open("public void Backward(int batch, bool outputGradientIsForLogits)");
             WriteBatchCheck();
             _w.Line("if (!_trains)");
-            _w.Line($"    throw new global::System.InvalidOperationException(\"This {_network.Type.Name} is an inference context, which has no gradients. Train the network it was created from.\");");
+            _w.Line($"    throw new global::System.InvalidOperationException(\"This {LiteralText(_network.Type.Name)} is an inference context, which has no gradients. Train the network it was created from.\");");
             _w.Line("using var exclusive = _useGuard.Enter(\"Backward\");");
             if (_hasBatchNorm)
             {
