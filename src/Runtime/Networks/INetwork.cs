@@ -49,8 +49,8 @@ public interface INetwork
     bool IsInferenceContext { get; }
 
     /// <summary>
-    /// Detects use of this instance from two threads at once. <see cref="Forward"/>, <see cref="Backward"/>, <c>Predict</c>
-    /// and the trainer's steps enter it; code that drives <see cref="Input"/>, <see cref="Forward"/> and <see cref="Output"/>
+    /// Detects use of this instance from two threads at once. <see cref="Forward"/>, <see cref="Backward"/>, <c>Predict</c>,
+    /// the trainer's steps and saving or loading weights enter it; code that drives <see cref="Input"/>, <see cref="Forward"/> and <see cref="Output"/>
     /// itself can hold it across the sequence: <c>using var scope = network.UseGuard.Enter("MyInference");</c>.
     /// </summary>
     UseGuard UseGuard { get; }

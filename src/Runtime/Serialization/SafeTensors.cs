@@ -28,6 +28,7 @@ public static class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        using var exclusive = network.UseGuard.Enter("SaveWeights"); // weights a training step is writing would be torn
         var parameters = Tensors(network);
 
         using var header = new MemoryStream();
@@ -187,6 +188,7 @@ public static class SafeTensors
                 throw new InvalidDataException($"Weights file '{path}': tensor '{p.Name}' holds {values[i][bad]} at index {bad}; weights must be finite.");
         }
         // Everything checked: only now touch the network.
+        using var exclusive = network.UseGuard.Enter("LoadWeights");
         for (var i = 0; i < values.Length; i++) tensors[i].CopyFrom(values[i]);
     }
 

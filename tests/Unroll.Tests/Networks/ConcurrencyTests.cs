@@ -204,6 +204,34 @@ public class InferenceContextAllocationTests
 public class TrainerConcurrencyTests
 {
     [Fact]
+    public void Saving_or_loading_weights_while_another_thread_uses_the_network_is_refused()
+    {
+        var net = new LeNet5(seed: 15);
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"unroll-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            net.SaveWeights(path);
+            var saved = System.IO.File.ReadAllBytes(path);
+            var before = net.Dense1Weight.Value.Span.ToArray();
+            new LeNet5(seed: 16).SaveWeights(path + ".other"); // other weights: a load that went through would show
+            ConcurrencyTests.WhileAnotherThreadHolds(net, () =>
+            {
+                Assert.Contains("SaveWeights was called", Assert.Throws<InvalidOperationException>(() => net.SaveWeights(path)).Message);
+                Assert.Contains("LoadWeights was called", Assert.Throws<InvalidOperationException>(() => net.LoadWeights(path + ".other")).Message);
+            });
+            Assert.Equal(saved, System.IO.File.ReadAllBytes(path));
+            Assert.Equal(before, net.Dense1Weight.Value.Span.ToArray());
+            net.LoadWeights(path + ".other");
+            Assert.NotEqual(before, net.Dense1Weight.Value.Span.ToArray());
+        }
+        finally
+        {
+            System.IO.File.Delete(path);
+            System.IO.File.Delete(path + ".other");
+        }
+    }
+
+    [Fact]
     public void The_trainer_refuses_an_inference_context()
     {
         var context = new LeNet5(seed: 13).CreateInferenceContext();
