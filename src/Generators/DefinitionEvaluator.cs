@@ -9,6 +9,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
+using Unroll.Generators.Layers;
 using Unroll.Generators.Model;
 
 namespace Unroll.Generators;
@@ -52,7 +53,7 @@ internal sealed class DefinitionEvaluator
     private readonly INamedTypeSymbol _network;
     private readonly Shape _input;
     private readonly CancellationToken _cancellationToken;
-    private readonly List<LayerSpec> _nodes = new();
+    private readonly List<LayerNode> _nodes = new();
     private readonly List<Shape?> _shapes = new();
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly List<Frame> _frames = new();
@@ -132,7 +133,7 @@ internal sealed class DefinitionEvaluator
     /// Evaluates <paramref name="define"/> into layer nodes and outputs. Returns the nodes (only those the outputs depend on)
     /// and the outputs; an empty output list means the evaluation stopped (a diagnostic says why, or a shape error the checker reports).
     /// </summary>
-    public static (LayerSpec[] Nodes, OutputSpec[] Outputs) Evaluate(
+    public static (LayerNode[] Nodes, OutputSpec[] Outputs) Evaluate(
         Compilation compilation, INamedTypeSymbol network, IMethodSymbol define, MethodDeclarationSyntax syntax, Shape input,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
@@ -140,7 +141,7 @@ internal sealed class DefinitionEvaluator
         return evaluator.Run(define, syntax);
     }
 
-    private (LayerSpec[] Nodes, OutputSpec[] Outputs) Run(IMethodSymbol define, MethodDeclarationSyntax syntax)
+    private (LayerNode[] Nodes, OutputSpec[] Outputs) Run(IMethodSymbol define, MethodDeclarationSyntax syntax)
     {
         object? result;
         try
@@ -182,7 +183,7 @@ internal sealed class DefinitionEvaluator
     }
 
     /// <summary>Keeps only the nodes some output depends on (an unused branch is not a layer), renumbered in evaluation order.</summary>
-    private (LayerSpec[] Nodes, OutputSpec[] Outputs) Prune(List<OutputSpec> outputs)
+    private (LayerNode[] Nodes, OutputSpec[] Outputs) Prune(List<OutputSpec> outputs)
     {
         var used = new bool[_nodes.Count];
         var stack = new Stack<int>(outputs.Select(o => o.Node));
@@ -194,7 +195,7 @@ internal sealed class DefinitionEvaluator
             foreach (var input in _nodes[node].Inputs) stack.Push(input);
         }
         var map = new int[_nodes.Count];
-        var kept = new List<LayerSpec>();
+        var kept = new List<LayerNode>();
         for (var i = 0; i < _nodes.Count; i++)
         {
             if (!used[i]) { map[i] = -2; continue; }
@@ -824,7 +825,7 @@ internal sealed class DefinitionEvaluator
                     }
                 }
                 if (inputs.Count == 0) Unsupported(call, Code(call), "Tensor.Concat joins at least one Tensor: pass the Tensors to join");
-                return Node(call, LayerKind.Concat, Activation.Linear, inputs, new Dictionary<string, object?>());
+                return Node(call, new Concat(), null, inputs);
             }
             Unsupported(call, Code(call), "Tensor methods are called on Tensors the definition method computed");
             return null;
@@ -1062,7 +1063,7 @@ internal sealed class DefinitionEvaluator
         switch (property.Property.Name)
         {
             case "Rank": return s.Rank;
-            case "Features" when !s.IsImage: return s.Features;
+            case "Features" when s.Rank is 1 or 2: return s.Features;
             case "Channels" or "Height" or "Width" when s.IsImage:
                 return property.Property.Name == "Channels" ? s.Channels : property.Property.Name == "Height" ? s.Height : s.Width;
         }
@@ -1077,90 +1078,48 @@ internal sealed class DefinitionEvaluator
             Unsupported(at, Code(at), left is null || right is null ? "one of the Tensors it adds is null" : "+ adds two Tensors");
             throw new Stop();
         }
-        return Node(at, LayerKind.Add, Activation.Linear, new List<TensorValue> { a, b }, new Dictionary<string, object?>());
+        return Node(at, new Add(), null, new List<TensorValue> { a, b });
     }
 
+    /// <summary>A layer method on a Tensor: its unit from the catalog, its arguments bound as an attribute's are.</summary>
     private TensorValue LayerNode(IInvocationOperation call, string method, TensorValue input, Dictionary<string, object?> arguments)
     {
-        var kind = LayerKind.Activation;
-        var activation = Activation.Linear;
-        switch (method)
+        if (LayerCatalog.FindMethod(method) is not { } entry)
         {
-            case "Dense": kind = LayerKind.Dense; break;
-            case "Conv2D": kind = LayerKind.Conv2D; break;
-            case "DepthwiseConv2D": kind = LayerKind.DepthwiseConv2D; break;
-            case "SeparableConv2D": kind = LayerKind.SeparableConv2D; break;
-            case "MaxPool2D": kind = LayerKind.MaxPool2D; break;
-            case "AvgPool2D": kind = LayerKind.AvgPool2D; break;
-            case "GlobalAvgPool2D": kind = LayerKind.GlobalAvgPool2D; break;
-            case "ZeroPadding2D": kind = LayerKind.ZeroPadding2D; break;
-            case "BatchNorm": kind = LayerKind.BatchNorm; break;
-            case "Flatten": kind = LayerKind.Flatten; break;
-            case "Dropout": kind = LayerKind.Dropout; break;
-            case "Scale": kind = LayerKind.Scale; break;
-            case "Linear": activation = Activation.Linear; break;
-            case "Relu": activation = Activation.Relu; break;
-            case "LeakyRelu": activation = Activation.LeakyRelu; break;
-            case "Elu": activation = Activation.Elu; break;
-            case "Sigmoid": activation = Activation.Sigmoid; break;
-            case "Tanh": activation = Activation.Tanh; break;
-            case "Softmax": activation = Activation.Softmax; break;
-            default:
-                Unsupported(call, $"'Tensor.{method}'", "this generator does not know that layer; update Unroll.Generators");
-                throw new Stop();
-        }
-        return Node(call, kind, activation, new List<TensorValue> { input }, arguments);
-    }
-
-    private TensorValue Node(IOperation at, LayerKind kind, Activation activation, List<TensorValue> inputs, Dictionary<string, object?> arguments)
-    {
-        T Get<T>(string name, T fallback)
-        {
-            if (!arguments.TryGetValue(name, out var value)) return fallback;
-            if (value is T typed) return typed;
-            if (value is null && default(T) is null) return fallback;
-            NotConstant(at, name, $"the generator could not compute it (got {Preview(value)})");
+            Unsupported(call, $"'Tensor.{method}'", "this generator does not know that layer; update Unroll.Generators");
             throw new Stop();
         }
-
-        int kh, kw;
-        if (arguments.TryGetValue("kernel", out var kernel) && kernel is TupleValue { Items.Length: 2 } pair && pair.Items[0] is int h && pair.Items[1] is int w) { kh = h; kw = w; }
-        else kh = kw = Get("kernel", Get("size", 0));
-
-        var units = Get("units", Get("filters", 0));
-        var value = kind switch
+        var bound = new LayerArguments();
+        string? name = null;
+        foreach (var argument in arguments)
         {
-            LayerKind.Dropout => Get("rate", 0.0),
-            LayerKind.Scale => Get("factor", 1.0),
-            LayerKind.BatchNorm => Get("momentum", 0.99),
-            _ => Get("alpha", activation == Activation.LeakyRelu ? 0.01 : activation == Activation.Elu ? 1.0 : 0.0),
-        };
-        int top, bottom, left, right;
-        if (arguments.ContainsKey("top"))
-        {
-            top = Get("top", 0); bottom = Get("bottom", 0); left = Get("left", 0); right = Get("right", 0);
+            var (parameter, value) = (argument.Key, argument.Value);
+            if (parameter == "name")
+            {
+                if (value is not (string or null)) NotConstant(call, parameter, $"the generator could not compute it (got {Preview(value)})");
+                name = (string?)value;
+                continue;
+            }
+            // A tuple or an array of ints (a kernel (1, 7), Reshape's dimensions) reaches the unit as int[].
+            bound.Set(parameter, value is CompositeValue { Items: var items } && items.All(v => v is int) ? items.Cast<int>().ToArray() : value);
         }
-        else
+        Layer layer;
+        try
         {
-            top = Get("pad", 0);
-            bottom = left = right = kind == LayerKind.ZeroPadding2D ? Get("padding", 0) : 0;
-            if (kind == LayerKind.ZeroPadding2D) top = bottom;
+            layer = entry.Bind(bound);
         }
-        var padding = kind == LayerKind.ZeroPadding2D ? Padding.Valid : (Padding)Get("padding", 0);
-        var stride = Get("stride", kind is LayerKind.MaxPool2D or LayerKind.AvgPool2D ? 0 : 1);
-
-        var spec = new LayerSpec(kind, activation, Get<string?>("name", null), units, kh, kw, stride, padding, top,
-            Get("useBias", true), value, LocationInfo.From(at.Syntax))
+        catch (ArgumentTypeException wrong)
         {
-            Inputs = new EquatableArray<int>(inputs.Select(t => t.Node).ToArray()),
-            Groups = Get("groups", 1),
-            DepthMultiplier = Get("depthMultiplier", 1),
-            PadBottom = bottom,
-            PadLeft = left,
-            PadRight = right,
-            Epsilon = Get("epsilon", 1e-3),
-            Scale = Get("scale", true),
-            Center = Get("center", true),
+            NotConstant(call, wrong.Name, $"the generator could not compute it (got {Preview(wrong.Value)})");
+            throw new Stop();
+        }
+        return Node(call, layer, name, new List<TensorValue> { input });
+    }
+
+    private TensorValue Node(IOperation at, Layer layer, string? name, List<TensorValue> inputs)
+    {
+        var node = new LayerNode(layer, name, new EquatableArray<int>(inputs.Select(t => t.Node).ToArray()), LocationInfo.From(at.Syntax))
+        {
             Context = Context(),
         };
         if (_nodes.Count >= MaxLayers)
@@ -1170,13 +1129,13 @@ internal sealed class DefinitionEvaluator
                 "a loop that adds layers must stop sooner");
             throw new Stop();
         }
-        _nodes.Add(spec);
-        _shapes.Add(ShapeOf(spec, inputs));
+        _nodes.Add(node);
+        _shapes.Add(ShapeOf(node, inputs));
         return new TensorValue(_nodes.Count - 1, null);
     }
 
     /// <summary>The node's shape by the checker's own rule, or null when the checker will report a problem with it.</summary>
-    private Shape? ShapeOf(LayerSpec spec, List<TensorValue> inputs)
+    private Shape? ShapeOf(LayerNode node, List<TensorValue> inputs)
     {
         var shapes = new Shape[inputs.Count];
         for (var k = 0; k < inputs.Count; k++)
@@ -1185,10 +1144,10 @@ internal sealed class DefinitionEvaluator
             if (shape is null) return null;
             shapes[k] = shape.Value;
         }
-        var ok = true;
-        void Silent(DiagnosticInfo d) { if (d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) ok = false; }
-        if (!ShapeChecker.CheckArguments(spec, "", Silent) || !ok) return null;
-        return ShapeChecker.Infer(spec, "", shapes, Silent) is { } inferred && ok ? inferred.Output : null;
+        var context = ShapeChecker.Context(node, "", _ => { });
+        node.Layer.CheckArguments(context);
+        if (context.Failed) return null;
+        return ShapeChecker.InferShape(node.Layer, context, shapes)?.Output;
     }
 
     // ---- Diagnostics ----------------------------------------------------------------------------------------------

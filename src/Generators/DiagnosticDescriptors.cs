@@ -19,7 +19,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidInputShape = new(
         "UNR0003", "Invalid network input shape",
-        "[Network] of '{0}' has input shape {1}, but {2}; give (features) or (channels, height, width) with every dimension at least 1, such as [Network(784)] or [Network(1, 28, 28)]",
+        "[Network] of '{0}' has input shape {1}, but {2}; give (features), (steps, features), (channels, height, width) or (channels, depth, height, width) with every dimension at least 1, such as [Network(784)] or [Network(1, 28, 28)]",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor NoLayers = new(
@@ -150,6 +150,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ClassNameIsGeneratedMember = new(
         "UNR0030", "Network class has the name of a generated member",
         "Network class '{0}' has the name of {1}, and a C# member cannot have its class's name; {2}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InputRankMismatch = new(
+        "UNR0031", "Layer input has the wrong rank",
+        "{0} '{1}' expects a {2} input but receives {3}{5}; {4}",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InternalError = new(

@@ -10,57 +10,6 @@ namespace Unroll.Generators;
 /// <summary>Layer names (Keras's defaults) and the C# member names derived from them.</summary>
 internal static class Naming
 {
-    /// <summary>The prefix of a kind's default names: <c>dense</c> for dense_1, dense_2, ….</summary>
-    public static string DefaultPrefix(LayerKind kind, Activation activation) => kind switch
-    {
-        LayerKind.Dense => "dense",
-        LayerKind.Conv2D => "conv2d",
-        LayerKind.MaxPool2D => "max_pooling2d",
-        LayerKind.AvgPool2D => "average_pooling2d",
-        LayerKind.Flatten => "flatten",
-        LayerKind.Dropout => "dropout",
-        LayerKind.BatchNorm => "batch_normalization",
-        LayerKind.GlobalAvgPool2D => "global_average_pooling2d",
-        LayerKind.ZeroPadding2D => "zero_padding2d",
-        LayerKind.DepthwiseConv2D => "depthwise_conv2d",
-        LayerKind.SeparableConv2D => "separable_conv2d",
-        LayerKind.Add => "add",
-        LayerKind.Concat => "concatenate",
-        LayerKind.Scale => "scale",
-        _ => activation switch
-        {
-            Activation.Relu => "relu",
-            Activation.LeakyRelu => "leaky_relu",
-            Activation.Elu => "elu",
-            Activation.Sigmoid => "sigmoid",
-            Activation.Tanh => "tanh",
-            Activation.Softmax => "softmax",
-            _ => "linear",
-        },
-    };
-
-    /// <summary>The attribute as users write it: Dense, Conv2D, MaxPool2D, Relu, ….</summary>
-    public static string AttributeName(LayerKind kind, Activation activation)
-        => kind == LayerKind.Activation ? activation.ToString() : kind.ToString();
-
-    /// <summary>The type column of the summary, as Keras names its layer classes where one exists.</summary>
-    public static string SummaryType(LayerKind kind, Activation activation) => kind switch
-    {
-        LayerKind.MaxPool2D => "MaxPooling2D",
-        LayerKind.AvgPool2D => "AveragePooling2D",
-        LayerKind.BatchNorm => "BatchNormalization",
-        LayerKind.GlobalAvgPool2D => "GlobalAveragePooling2D",
-        LayerKind.Concat => "Concatenate",
-        LayerKind.Activation => activation switch
-        {
-            Activation.Relu => "ReLU",
-            Activation.LeakyRelu => "LeakyReLU",
-            Activation.Elu => "ELU",
-            _ => activation.ToString(),
-        },
-        _ => kind.ToString(),
-    };
-
     /// <summary>Whether a user-given name is usable: letters, digits, '_' and '-' only (it becomes part of C# names and parameter names).</summary>
     public static bool IsValidName(string name)
     {
@@ -74,7 +23,7 @@ internal static class Naming
     /// PascalCase member name: dense_1 → Dense1, max_pooling2d_1 → MaxPooling2d1. Not Unicode-normalised: the compiler
     /// compares identifiers exactly, and normalisation would depend on the host's globalization mode. Names that still
     /// meet after casing (the Kelvin sign and K both give the field <c>_kxOut</c>) are caught by comparing
-    /// <see cref="LayerIdentifiers"/>.
+    /// <see cref="Layers.MemberSuffixes.Identifiers"/>.
     /// </summary>
     public static string PascalCase(string name)
     {
@@ -139,7 +88,7 @@ internal static class Naming
 
     /// <summary>
     /// The members every generated network declares whatever its layers, in the class's own scope. None ends in a suffix
-    /// that <see cref="LayerIdentifiers"/> appends, so a layer's members can never clash with these; the class's own name can.
+    /// that <see cref="Layers.MemberSuffixes.Identifiers"/> appends, so a layer's members can never clash with these; the class's own name can.
     /// </summary>
     public static readonly string[] NetworkMembers =
     {
@@ -150,52 +99,6 @@ internal static class Naming
         "_backend", "_capacity", "_seed", "_dropoutStep", "_lastPassTraining", "_input", "_inputGradient", "_gradScratch",
         "_workspace", "_outputs",
     };
-
-    /// <summary>
-    /// Every identifier a layer's code declares in the network class (a superset: a gradient buffer is listed even where
-    /// none is needed). Two layers whose lists meet would not compile, so the checker reports the second.
-    /// The emitter builds its names from the same parts: <c>_{field}Out</c>, <c>{Member}Weight</c>, <c>s_{field}Geometry</c>, ….
-    /// </summary>
-    public static IEnumerable<string> LayerIdentifiers(LayerKind kind, string member)
-    {
-        var field = CamelCase(member);
-        yield return "_" + field + "Out";
-        yield return "_" + field + "Grad";
-        switch (kind)
-        {
-            case LayerKind.Dense:
-            case LayerKind.Conv2D:
-            case LayerKind.DepthwiseConv2D:
-                yield return member + "Weight";
-                yield return member + "Bias";
-                if (kind != LayerKind.Dense) yield return "s_" + field + "Geometry";
-                break;
-            case LayerKind.SeparableConv2D:
-                yield return member + "DepthwiseWeight";
-                yield return member + "PointwiseWeight";
-                yield return member + "Bias";
-                yield return "s_" + field + "DepthwiseGeometry";
-                yield return "s_" + field + "PointwiseGeometry";
-                yield return "_" + field + "Mid";
-                yield return "_" + field + "MidGrad";
-                break;
-            case LayerKind.MaxPool2D:
-            case LayerKind.AvgPool2D:
-                yield return "s_" + field + "Geometry";
-                break;
-            case LayerKind.BatchNorm:
-                yield return member + "Weight";
-                yield return member + "Bias";
-                yield return member + "RunningMean";
-                yield return member + "RunningVar";
-                yield return "_" + field + "Mean";
-                yield return "_" + field + "InvStd";
-                break;
-            case LayerKind.Dropout:
-                yield return "_" + field + "Mask";
-                break;
-        }
-    }
 
     /// <summary>
     /// A hint name no other network of the compilation has, compared as the compiler compares them: ignoring case

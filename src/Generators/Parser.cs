@@ -5,6 +5,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Unroll.Generators.Layers;
 using Unroll.Generators.Model;
 
 namespace Unroll.Generators;
@@ -17,16 +18,8 @@ namespace Unroll.Generators;
 /// </summary>
 internal static class Parser
 {
-    public const string NetworkAttributeName = "Unroll.NetworkAttribute";
-    private const string LayerAttributeName = "Unroll.LayerAttribute";
-
-    // Layer attribute names as they may be written, to find classes that carry layers but no [Network] without binding every class.
-    private static readonly HashSet<string> LayerAttributeShortNames = new(StringComparer.Ordinal)
-    {
-        "Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Dropout",
-        "Linear", "Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax",
-        "BatchNorm", "GlobalAvgPool2D", "ZeroPadding2D", "DepthwiseConv2D", "SeparableConv2D", "Scale",
-    };
+    public static readonly string NetworkAttributeName = typeof(NetworkAttribute).FullName!;
+    private static readonly string LayerAttributeName = typeof(LayerAttribute).FullName!;
 
     public static ParseResult? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -90,7 +83,7 @@ internal static class Parser
         }
 
         // Layer attributes in source order: sort by position within the declaration that carries [Network].
-        var layers = new List<(int Position, LayerSpec Layer)>();
+        var layers = new List<(int Position, LayerNode Layer)>();
         foreach (var attribute in symbol.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -119,14 +112,12 @@ internal static class Parser
         var hasError = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
         if (define is { } method && !hasError)
         {
-            var input = shape.Count == 1 && shape[0] > 0 ? Shape.Vector(shape[0])
-                : shape.Count == 3 && shape.All(d => d > 0) && (long)shape[0] * shape[1] * shape[2] <= int.MaxValue ? Shape.Image(shape[0], shape[1], shape[2])
-                : default;
+            var input = ShapeChecker.InputShape(new NetworkSpec(type, new EquatableArray<int>(shape.ToArray()), null, null, EquatableArray<LayerNode>.Empty), _ => { });
             var (nodes, outputs) = DefinitionEvaluator.Evaluate(context.SemanticModel.Compilation, symbol, method.Symbol, method.Syntax, input, diagnostics, cancellationToken);
             hasError = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
             var graph = hasError
                 ? null
-                : new NetworkSpec(type, new EquatableArray<int>(shape.ToArray()), networkLocation, classLocation, new EquatableArray<LayerSpec>(nodes))
+                : new NetworkSpec(type, new EquatableArray<int>(shape.ToArray()), networkLocation, classLocation, new EquatableArray<LayerNode>(nodes))
                 {
                     Outputs = new EquatableArray<OutputSpec>(outputs),
                     FromDefinition = true,
@@ -137,7 +128,7 @@ internal static class Parser
         var spec = hasError
             ? null
             : new NetworkSpec(type, new EquatableArray<int>(shape.ToArray()), networkLocation, classLocation,
-                new EquatableArray<LayerSpec>(layers.Select(l => l.Layer).ToArray()));
+                new EquatableArray<LayerNode>(layers.Select(l => l.Layer).ToArray()));
         return new ParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
     }
 
@@ -243,149 +234,58 @@ internal static class Parser
         _ => "internal",
     };
 
-    private static readonly Dictionary<string, (LayerKind Kind, Activation Activation, double Value)> LayerAttributes = new(StringComparer.Ordinal)
-    {
-        ["Unroll.DenseAttribute"] = (LayerKind.Dense, Activation.Linear, 0.0),
-        ["Unroll.Conv2DAttribute"] = (LayerKind.Conv2D, Activation.Linear, 0.0),
-        ["Unroll.MaxPool2DAttribute"] = (LayerKind.MaxPool2D, Activation.Linear, 0.0),
-        ["Unroll.AvgPool2DAttribute"] = (LayerKind.AvgPool2D, Activation.Linear, 0.0),
-        ["Unroll.FlattenAttribute"] = (LayerKind.Flatten, Activation.Linear, 0.0),
-        ["Unroll.DropoutAttribute"] = (LayerKind.Dropout, Activation.Linear, 0.0),
-        ["Unroll.ScaleAttribute"] = (LayerKind.Scale, Activation.Linear, 0.0),
-        ["Unroll.DepthwiseConv2DAttribute"] = (LayerKind.DepthwiseConv2D, Activation.Linear, 0.0),
-        ["Unroll.SeparableConv2DAttribute"] = (LayerKind.SeparableConv2D, Activation.Linear, 0.0),
-        ["Unroll.BatchNormAttribute"] = (LayerKind.BatchNorm, Activation.Linear, 0.99),
-        ["Unroll.GlobalAvgPool2DAttribute"] = (LayerKind.GlobalAvgPool2D, Activation.Linear, 0.0),
-        ["Unroll.ZeroPadding2DAttribute"] = (LayerKind.ZeroPadding2D, Activation.Linear, 0.0),
-        ["Unroll.LinearAttribute"] = (LayerKind.Activation, Activation.Linear, 0.0),
-        ["Unroll.ReluAttribute"] = (LayerKind.Activation, Activation.Relu, 0.0),
-        ["Unroll.LeakyReluAttribute"] = (LayerKind.Activation, Activation.LeakyRelu, 0.01),
-        ["Unroll.EluAttribute"] = (LayerKind.Activation, Activation.Elu, 1.0),
-        ["Unroll.SigmoidAttribute"] = (LayerKind.Activation, Activation.Sigmoid, 0.0),
-        ["Unroll.TanhAttribute"] = (LayerKind.Activation, Activation.Tanh, 0.0),
-        ["Unroll.SoftmaxAttribute"] = (LayerKind.Activation, Activation.Softmax, 0.0),
-    };
-
-    // The type each constructor parameter and named property of a layer attribute has in Unroll.Runtime; ParseLayer reads them so.
-    private static readonly Dictionary<string, SpecialType> ParameterTypes = new(StringComparer.Ordinal)
-    {
-        ["units"] = SpecialType.System_Int32, ["filters"] = SpecialType.System_Int32, ["kernel"] = SpecialType.System_Int32,
-        ["size"] = SpecialType.System_Int32, ["kernelHeight"] = SpecialType.System_Int32, ["kernelWidth"] = SpecialType.System_Int32,
-        ["padding"] = SpecialType.System_Int32, ["top"] = SpecialType.System_Int32, ["bottom"] = SpecialType.System_Int32,
-        ["left"] = SpecialType.System_Int32, ["right"] = SpecialType.System_Int32,
-        ["rate"] = SpecialType.System_Double, ["alpha"] = SpecialType.System_Double, ["factor"] = SpecialType.System_Double,
-    };
-
-    private static readonly Dictionary<string, SpecialType> PropertyTypes = new(StringComparer.Ordinal)
-    {
-        ["Name"] = SpecialType.System_String, ["UseBias"] = SpecialType.System_Boolean, ["Stride"] = SpecialType.System_Int32,
-        ["Pad"] = SpecialType.System_Int32, ["Groups"] = SpecialType.System_Int32, ["DepthMultiplier"] = SpecialType.System_Int32,
-        ["Momentum"] = SpecialType.System_Double, ["Epsilon"] = SpecialType.System_Double, ["Scale"] = SpecialType.System_Boolean,
-        ["Center"] = SpecialType.System_Boolean,
-    };
-
     /// <summary>
     /// Why a LayerAttribute-derived attribute is not one <see cref="ParseLayer"/> can read, or null if it is: its full name
-    /// must be one of Unroll's layers, and its constructor and properties must have the names and types Unroll's have.
-    /// A class of the same name declared in source (even in namespace Unroll) hides Unroll's and can differ in both.
+    /// must be one of Unroll's layers, and its constructor parameters and properties must have the names and types that
+    /// Unroll's own attribute (linked into the generator) has. A class of the same name declared in source (even in
+    /// namespace Unroll) hides Unroll's and can differ in both.
     /// </summary>
     private static string? Mismatch(AttributeData attribute)
     {
         var name = attribute.AttributeClass!.ToDisplayString();
-        if (!LayerAttributes.ContainsKey(name)) return "derives from Unroll.LayerAttribute but is not one of Unroll's layer attributes";
+        if (LayerCatalog.FindAttribute(name) is not { } entry) return "derives from Unroll.LayerAttribute but is not one of Unroll's layer attributes";
+        var parameters = new Dictionary<string, Type>(StringComparer.Ordinal);
+        foreach (var constructor in entry.Attribute.GetConstructors())
+            foreach (var parameter in constructor.GetParameters())
+                parameters[parameter.Name!] = parameter.ParameterType;
         foreach (var parameter in attribute.AttributeConstructor!.Parameters)
         {
-            if (!ParameterTypes.TryGetValue(parameter.Name, out var expected))
-                return $"has a constructor parameter '{parameter.Name}' that Unroll's [{ShortName(attribute.AttributeClass)}] does not have";
-            if (parameter.Type.SpecialType != expected)
-                return $"takes '{parameter.Type.ToDisplayString()} {parameter.Name}' where Unroll's takes '{Keyword(expected)} {parameter.Name}'";
+            if (!parameters.TryGetValue(parameter.Name, out var expected))
+                return $"has a constructor parameter '{parameter.Name}' that Unroll's [{entry.Name}] does not have";
+            if (parameter.Type.ToDisplayString() != TypeName(expected))
+                return $"takes '{parameter.Type.ToDisplayString()} {parameter.Name}' where Unroll's takes '{TypeName(expected)} {parameter.Name}'";
         }
         foreach (var named in attribute.NamedArguments)
         {
-            if (named.Key == "Padding")
-            {
-                if (named.Value.Type?.ToDisplayString() != "Unroll.Padding" || named.Value.Value is not int)
-                    return $"has a property 'Padding' of type '{named.Value.Type?.ToDisplayString()}' where Unroll's is 'Unroll.Padding'";
-                continue;
-            }
-            if (!PropertyTypes.TryGetValue(named.Key, out var expected))
-                return $"has a property '{named.Key}' that Unroll's [{ShortName(attribute.AttributeClass)}] does not have";
-            if (named.Value.Type?.SpecialType != expected)
-                return $"has a property '{named.Key}' of type '{named.Value.Type?.ToDisplayString()}' where Unroll's is '{Keyword(expected)}'";
+            var property = entry.Attribute.GetProperty(named.Key);
+            if (property is null || property.SetMethod is not { IsPublic: true })
+                return $"has a property '{named.Key}' that Unroll's [{entry.Name}] does not have";
+            var expected = TypeName(property.PropertyType);
+            if (named.Value.Type?.ToDisplayString() != expected || (property.PropertyType.IsEnum && named.Value.Value is not int))
+                return $"has a property '{named.Key}' of type '{named.Value.Type?.ToDisplayString()}' where Unroll's is '{expected}'";
         }
         return null;
     }
 
-    private static string Keyword(SpecialType type) => type switch
+    /// <summary>A runtime type as the compiler displays it: <c>int</c>, <c>string?</c> as <c>string</c>, <c>Unroll.Padding</c>.</summary>
+    private static string TypeName(Type type) => type == typeof(int) ? "int" : type == typeof(double) ? "double"
+        : type == typeof(bool) ? "bool" : type == typeof(string) ? "string" : type.FullName!;
+
+    /// <summary>Reads a layer attribute that <see cref="Mismatch"/> accepted into its unit.</summary>
+    private static LayerNode ParseLayer(AttributeData attribute, LocationInfo? location)
     {
-        SpecialType.System_Int32 => "int",
-        SpecialType.System_Double => "double",
-        SpecialType.System_Boolean => "bool",
-        SpecialType.System_String => "string",
-        _ => type.ToString(),
-    };
-
-    /// <summary>Reads a layer attribute that <see cref="Mismatch"/> accepted: every argument has the type it is cast to.</summary>
-    private static LayerSpec ParseLayer(AttributeData attribute, LocationInfo? location)
-    {
-        var (kind, activation, value) = LayerAttributes[attribute.AttributeClass!.ToDisplayString()];
-
-        int units = 0, kernelHeight = 0, kernelWidth = 0, stride = kind is LayerKind.Conv2D or LayerKind.DepthwiseConv2D or LayerKind.SeparableConv2D ? 1 : 0, pad = 0;
-        int groups = 1, multiplier = 1, padBottom = 0, padLeft = 0, padRight = 0;
-        double epsilon = 1e-3;
-        bool scale = true, center = true;
-        var padding = Padding.Valid;
-        var useBias = true;
-        string? name = null;
-
+        var entry = LayerCatalog.FindAttribute(attribute.AttributeClass!.ToDisplayString())!;
+        var arguments = new LayerArguments();
         var parameters = attribute.AttributeConstructor!.Parameters;
         for (var i = 0; i < parameters.Length && i < attribute.ConstructorArguments.Length; i++)
-        {
-            var argument = attribute.ConstructorArguments[i].Value;
-            switch (parameters[i].Name)
-            {
-                case "units" or "filters": units = (int)argument!; break;
-                case "kernel" or "size": kernelHeight = kernelWidth = (int)argument!; break;
-                case "kernelHeight": kernelHeight = (int)argument!; break;
-                case "kernelWidth": kernelWidth = (int)argument!; break;
-                case "rate" or "alpha" or "factor": value = (double)argument!; break;
-                case "padding": pad = padBottom = padLeft = padRight = (int)argument!; break;
-                case "top": pad = (int)argument!; break;
-                case "bottom": padBottom = (int)argument!; break;
-                case "left": padLeft = (int)argument!; break;
-                case "right": padRight = (int)argument!; break;
-            }
-        }
+            arguments.Set(parameters[i].Name, attribute.ConstructorArguments[i].Value);
+        string? name = null;
         foreach (var named in attribute.NamedArguments)
         {
-            var argument = named.Value.Value;
-            switch (named.Key)
-            {
-                case "Name": name = (string?)argument; break;
-                case "UseBias": useBias = (bool)argument!; break;
-                case "Stride": stride = (int)argument!; break;
-                case "Pad": pad = (int)argument!; break;
-                case "Padding": padding = (Padding)(int)argument!; break;
-                case "Groups": groups = (int)argument!; break;
-                case "DepthMultiplier": multiplier = (int)argument!; break;
-                case "Momentum": value = (double)argument!; break;
-                case "Epsilon": epsilon = (double)argument!; break;
-                case "Scale": scale = (bool)argument!; break;
-                case "Center": center = (bool)argument!; break;
-            }
+            if (named.Key == nameof(LayerAttribute.Name)) name = (string?)named.Value.Value;
+            else arguments.Set(named.Key, named.Value.Value);
         }
-
-        return new LayerSpec(kind, activation, name, units, kernelHeight, kernelWidth, stride, padding, pad, useBias, value, location)
-        {
-            Groups = groups,
-            DepthMultiplier = multiplier,
-            PadBottom = padBottom,
-            PadLeft = padLeft,
-            PadRight = padRight,
-            Epsilon = epsilon,
-            Scale = scale,
-            Center = center,
-        };
+        return new LayerNode(entry.Bind(arguments), name, EquatableArray<int>.Empty, location);
     }
 
     private static bool HasErrors(AttributeData attribute)
@@ -429,7 +329,7 @@ internal static class Parser
             {
                 var name = TrimAttributeSuffix(SimpleName(attribute.Name));
                 if (name == "Network") return false;
-                if (LayerAttributeShortNames.Contains(name)) layers = true;
+                if (LayerCatalog.ShortNames.Contains(name)) layers = true;
             }
         }
         return layers;

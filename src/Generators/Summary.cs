@@ -25,7 +25,7 @@ internal static class Summary
         {
             var row = new List<string>
             {
-                $" {layer.Name} ({Naming.SummaryType(layer.Kind, layer.Activation)})",
+                $" {layer.Name} ({layer.Layer.KerasType})",
                 layer.OutputShape.ToBatchString(),
                 layer.ParameterCount.ToString(CultureInfo.InvariantCulture),
             };

@@ -1,27 +1,5 @@
 namespace Unroll.Generators.Model;
 
-/// <summary>
-/// The shape of one sample: rank 1 (features) or rank 3 (channels, height, width). A rank-1 shape keeps its size
-/// in <see cref="Channels"/> with height and width 1.
-/// </summary>
-internal readonly record struct Shape(int Rank, int Channels, int Height, int Width)
-{
-    public static Shape Vector(int features) => new(1, features, 1, 1);
-
-    public static Shape Image(int channels, int height, int width) => new(3, channels, height, width);
-
-    public int Features => Channels;
-
-    public int Size => Channels * Height * Width;
-
-    public bool IsImage => Rank == 3;
-
-    public override string ToString() => IsImage ? $"({Channels}, {Height}, {Width})" : $"({Channels})";
-
-    /// <summary>Keras's notation with the batch dimension: <c>(None, 6, 28, 28)</c>.</summary>
-    public string ToBatchString() => IsImage ? $"(None, {Channels}, {Height}, {Width})" : $"(None, {Channels})";
-}
-
 /// <summary>Where a convolution or pooling window goes: every size fixed, padding resolved to top/left amounts.</summary>
 internal sealed record WindowGeometry(
     int KernelHeight,
@@ -34,48 +12,38 @@ internal sealed record WindowGeometry(
     string PaddingText);
 
 /// <summary>
-/// One node of the checked graph. <see cref="Inputs"/> holds the indices of the nodes it reads (−1 is the network input);
-/// a sequential network reads the previous node. No source locations here: moving a declaration does not regenerate code.
+/// One node of the checked graph: its unit, names, the nodes it reads (−1 is the network input), every input's shape, its
+/// output shape and window, and its parameter counts. No source locations here: moving a declaration regenerates nothing.
 /// </summary>
 internal sealed record CheckedLayer(
     int Index,
-    LayerKind Kind,
-    Activation Activation,
+    Layers.Layer Layer,
     string Name,
     string MemberName,
     EquatableArray<int> Inputs,
-    Shape InputShape,
+    EquatableArray<Shape> InputShapes,
     Shape OutputShape,
-    int Units,
-    bool UseBias,
-    double Value,
-    WindowGeometry? Window,
-    int ParameterCount,
-    bool HeInit)
+    WindowGeometry? Window)
 {
-    /// <summary>Whether the layer has trainable parameters (gradients flow into it).</summary>
-    public bool HasParameters => TrainableParameterCount > 0;
+    public Shape InputShape => InputShapes[0];
+
+    /// <summary>All parameters, as Keras counts them (BatchNorm's running statistics included).</summary>
+    public int ParameterCount { get; init; }
 
     /// <summary>Parameters an optimizer updates (BatchNorm's running statistics are not).</summary>
     public int TrainableParameterCount { get; init; }
 
-    public int Groups { get; init; } = 1;
+    /// <summary>Whether the layer has trainable parameters (gradients flow into it).</summary>
+    public bool HasParameters => TrainableParameterCount > 0;
 
-    public int DepthMultiplier { get; init; } = 1;
+    /// <summary>Whether its weights start He-initialised (they feed a ReLU-like activation) rather than Glorot-uniform.</summary>
+    public bool HeInit { get; init; }
 
-    /// <summary>ZeroPadding2D's amounts.</summary>
-    public int PadTop { get; init; }
+    /// <summary>The initialiser of its main weights.</summary>
+    public string Init => HeInit ? "HeNormal" : "GlorotUniform";
 
-    public int PadLeft { get; init; }
-
-    public double Epsilon { get; init; }
-
-    public bool Scale { get; init; } = true;
-
-    public bool Center { get; init; } = true;
-
-    /// <summary>Whether the layer is a convolution (Conv2D, DepthwiseConv2D, SeparableConv2D) and needs the shared workspace.</summary>
-    public bool IsConvolution => Kind is LayerKind.Conv2D or LayerKind.DepthwiseConv2D or LayerKind.SeparableConv2D;
+    /// <summary>Multiply-adds of one sample's forward pass.</summary>
+    public long MultiplyAdds => Layer.MultiplyAdds(this);
 }
 
 /// <summary>One output of the network: the node that produces it and its weight in the training loss.</summary>

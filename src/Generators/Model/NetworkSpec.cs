@@ -1,25 +1,5 @@
 namespace Unroll.Generators.Model;
 
-/// <summary>The kinds of layer a network declaration can hold.</summary>
-internal enum LayerKind
-{
-    Dense,
-    Conv2D,
-    MaxPool2D,
-    AvgPool2D,
-    Flatten,
-    Dropout,
-    Activation,
-    BatchNorm,
-    GlobalAvgPool2D,
-    ZeroPadding2D,
-    DepthwiseConv2D,
-    SeparableConv2D,
-    Add,
-    Concat,
-    Scale,
-}
-
 /// <summary>A type that encloses the network class (nested classes), outermost first.</summary>
 internal sealed record ContainingTypeInfo(string Keyword, string Name);
 
@@ -61,47 +41,12 @@ internal sealed record TypeDeclarationInfo(
 }
 
 /// <summary>
-/// One layer attribute as written: its kind and raw arguments, not yet validated. Arguments a kind does not use keep
-/// their defaults. <see cref="Units"/> is Dense's units or Conv2D's filters; <see cref="KernelHeight"/>/<see cref="KernelWidth"/>
-/// are Conv2D's kernel or a pooling window; <see cref="Value"/> is Dropout's rate or an activation's alpha.
+/// One layer as declared, arguments bound into its unit (<see cref="Layers.Layer"/>) but not yet validated: its name if
+/// given, the nodes it reads (−1 is the network input; empty means "the previous layer", the attribute form) and where
+/// it was written.
 /// </summary>
-internal sealed record LayerSpec(
-    LayerKind Kind,
-    Activation Activation,
-    string? Name,
-    int Units,
-    int KernelHeight,
-    int KernelWidth,
-    int Stride,
-    Padding Padding,
-    int Pad,
-    bool UseBias,
-    double Value,
-    LocationInfo? Location)
+internal sealed record LayerNode(Layers.Layer Layer, string? Name, EquatableArray<int> Inputs, LocationInfo? Location)
 {
-    /// <summary>Indices of the nodes this layer reads (−1 is the network input); empty means "the previous layer" (attribute form).</summary>
-    public EquatableArray<int> Inputs { get; init; }
-
-    /// <summary>Conv2D's groups.</summary>
-    public int Groups { get; init; } = 1;
-
-    /// <summary>DepthwiseConv2D's and SeparableConv2D's depth multiplier.</summary>
-    public int DepthMultiplier { get; init; } = 1;
-
-    /// <summary>ZeroPadding2D's bottom and right amounts (top is <see cref="Pad"/>, left <see cref="PadLeft"/>).</summary>
-    public int PadBottom { get; init; }
-
-    public int PadLeft { get; init; }
-
-    public int PadRight { get; init; }
-
-    /// <summary>BatchNorm's epsilon (its momentum is <see cref="Value"/>), scale and center.</summary>
-    public double Epsilon { get; init; }
-
-    public bool Scale { get; init; } = true;
-
-    public bool Center { get; init; } = true;
-
     /// <summary>For a layer made inside a helper of a definition method: ", in Block(filters: 64), called from Define line 7".</summary>
     public string Context { get; init; } = "";
 }
@@ -115,7 +60,7 @@ internal sealed record NetworkSpec(
     EquatableArray<int> InputShape,
     LocationInfo? NetworkAttributeLocation,
     LocationInfo? ClassLocation,
-    EquatableArray<LayerSpec> Layers)
+    EquatableArray<LayerNode> Layers)
 {
     /// <summary>The outputs, main output first; empty means the last layer (attribute form).</summary>
     public EquatableArray<OutputSpec> Outputs { get; init; }

@@ -50,17 +50,17 @@ public class DiagnosticTests
             [Dense(2)]
             public partial class Shapeless;
             """, "UNR0003", DiagnosticSeverity.Error, "Network()");
-        Assert.Equal("[Network] of 'Shapeless' has input shape (), but no dimensions were given; give (features) or (channels, height, width) with every dimension at least 1, such as [Network(784)] or [Network(1, 28, 28)]", d.GetMessage());
+        Assert.Equal("[Network] of 'Shapeless' has input shape (), but no dimensions were given; give (features), (steps, features), (channels, height, width) or (channels, depth, height, width) with every dimension at least 1, such as [Network(784)] or [Network(1, 28, 28)]", d.GetMessage());
     }
 
     [Fact]
     public void UNR0003_InvalidInputShape_RankAndNonPositive()
     {
-        Assert.Contains("it has 2 dimensions", Single("""
+        Assert.Contains("it has 5 dimensions", Single("""
             using Unroll;
-            [Network(28, 28), Dense(2)]
+            [Network(1, 2, 3, 4, 5), Dense(2)]
             public partial class Flat;
-            """, "UNR0003", DiagnosticSeverity.Error, "Network(28, 28)").GetMessage());
+            """, "UNR0003", DiagnosticSeverity.Error, "Network(1, 2, 3, 4, 5)").GetMessage());
         Assert.Contains("input shape (1, 0, 28), but every dimension must be at least 1", Single("""
             using Unroll;
             [Network(1, 0, 28), Dense(2)]

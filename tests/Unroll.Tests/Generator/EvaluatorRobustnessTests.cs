@@ -151,7 +151,7 @@ public class EvaluatorRobustnessTests
             """;
         var diagnostic = Single(GeneratorHarness.Run(source));
         Assert.Equal("UNR0003", diagnostic.Id);
-        Assert.Equal("[Network] of 'Net' has input shape null, but null is not a shape; give (features) or (channels, height, width) with every dimension at least 1, such as [Network(784)] or [Network(1, 28, 28)]",
+        Assert.Equal("[Network] of 'Net' has input shape null, but null is not a shape; give (features), (steps, features), (channels, height, width) or (channels, depth, height, width) with every dimension at least 1, such as [Network(784)] or [Network(1, 28, 28)]",
             diagnostic.GetMessage());
         AssertAt(diagnostic, source, "Network(null!)");
     }
@@ -209,8 +209,10 @@ public class EvaluatorRobustnessTests
         "[Network(4), Dense(2L)]", "Attribute 'Unroll.DenseAttribute' on 'Net' takes 'long units' where Unroll's takes 'int units'")]
     [InlineData("namespace Other { public sealed class DenseAttribute : Unroll.LayerAttribute { public DenseAttribute(long units) { } } }",
         "[Network(4), Other.Dense(2L)]", "Attribute 'Other.DenseAttribute' on 'Net' derives from Unroll.LayerAttribute but is not one of Unroll's layer attributes")]
-    [InlineData("namespace Unroll { public sealed class DenseAttribute : LayerAttribute { public DenseAttribute(int units) { } public long Stride { get; set; } } }",
-        "[Network(4), Dense(2, Stride = 2L)]", "Attribute 'Unroll.DenseAttribute' on 'Net' has a property 'Stride' of type 'long' where Unroll's is 'int'")]
+    [InlineData("namespace Unroll { public sealed class DenseAttribute : LayerAttribute { public DenseAttribute(int units) { } public long UseBias { get; set; } } }",
+        "[Network(4), Dense(2, UseBias = 2L)]", "Attribute 'Unroll.DenseAttribute' on 'Net' has a property 'UseBias' of type 'long' where Unroll's is 'bool'")]
+    [InlineData("namespace Unroll { public sealed class DenseAttribute : LayerAttribute { public DenseAttribute(int units) { } public int Stride { get; set; } } }",
+        "[Network(4), Dense(2, Stride = 2)]", "Attribute 'Unroll.DenseAttribute' on 'Net' has a property 'Stride' that Unroll's [Dense] does not have")]
     [InlineData("namespace Unroll { public sealed class ReluAttribute : LayerAttribute { public ReluAttribute(string how) { } } }",
         "[Network(4), Dense(2), Relu(\"x\")]", "Attribute 'Unroll.ReluAttribute' on 'Net' has a constructor parameter 'how' that Unroll's [Relu] does not have")]
     [InlineData("namespace Unroll { public sealed class NetworkAttribute : System.Attribute { public NetworkAttribute(long size) { } } }",

@@ -1,0 +1,28 @@
+using System;
+using System.Collections.Generic;
+using Unroll.Generators.Model;
+
+namespace Unroll.Generators.Layers;
+
+/// <summary>The mean of each channel: (c, h, w) → (c).</summary>
+internal sealed record GlobalAvgPool2D : Layer
+{
+    public static Layer Bind(LayerArguments a) => new GlobalAvgPool2D();
+
+    public override string Kind => "GlobalAvgPool2D";
+    public override string KerasType => "GlobalAveragePooling2D";
+    public override string NamePrefix => "global_average_pooling2d";
+    public override InputSpec Input => InputSpec.Image;
+
+    public override Inferred? Infer(LayerContext context, IReadOnlyList<Shape> inputs) => new Inferred(Shape.Vector(inputs[0].Channels));
+
+    public override long MultiplyAdds(CheckedLayer layer) => layer.InputShape.Size;
+
+    public override string Describe(CheckedLayer layer, Func<int, string> inputName) => $"GlobalAvgPool2D {layer.InputShape} → {layer.OutputShape}";
+
+    public override void EmitForward(ForwardWriter w)
+        => w.Line($"_backend.GlobalAvgPool2DForward({w.Input()}, {w.Output}, batch, {StepWriter.Int(w.Layer.InputShape.Channels)}, {StepWriter.Int(w.Layer.InputShape.Spatial)});");
+
+    public override void EmitBackward(BackwardWriter w)
+        => w.Line($"_backend.GlobalAvgPool2DBackward({w.OutputGradient}, {w.InputGradient()}, batch, {StepWriter.Int(w.Layer.InputShape.Channels)}, {StepWriter.Int(w.Layer.InputShape.Spatial)});");
+}

@@ -1,0 +1,81 @@
+using System;
+using System.Globalization;
+using Unroll.Generators.Model;
+
+namespace Unroll.Generators.Layers;
+
+/// <summary>
+/// What a unit writes one step of the forward or backward pass with: the buffers the plan gave it, its own members by
+/// suffix (refused unless its <see cref="Layer.Members"/> lists them) and literal sizes. The emitter implements it.
+/// </summary>
+internal abstract class StepWriter(CheckedLayer layer)
+{
+    public CheckedLayer Layer { get; } = layer;
+
+    /// <summary>The buffer holding input <paramref name="k"/>.</summary>
+    public abstract string Input(int k = 0);
+
+    public abstract string Output { get; }
+
+    public abstract void Line(string text);
+
+    /// <summary>Values in one output sample, as a literal.</summary>
+    public string Size => Int(Layer.OutputShape.Size);
+
+    public string Field => Naming.CamelCase(Layer.MemberName);
+
+    /// <summary>One of the layer's own buffers: <c>_{field}{suffix}</c>.</summary>
+    public string Buffer(string suffix) => "_" + Field + Declared(Layer.Layer.Members.Buffers, suffix, "buffer");
+
+    /// <summary>One of its parameters: <c>{Member}{suffix}</c>.</summary>
+    public string Parameter(string suffix) => Layer.MemberName + Declared(Layer.Layer.Members.Parameters, suffix, "parameter");
+
+    /// <summary>A parameter's values, or <c>null</c> when the layer was built without it (no bias).</summary>
+    public string Value(string suffix, bool present = true) => present ? Parameter(suffix) + ".Value" : "null";
+
+    /// <summary>A parameter's gradient, or <c>null</c> when absent.</summary>
+    public string Gradient(string suffix, bool present = true) => present ? Parameter(suffix) + ".Gradient" : "null";
+
+    /// <summary>A static geometry field: <c>s_{field}{part}Geometry</c>.</summary>
+    public string Geometry(string part = "") => "s_" + Field + Declared(Layer.Layer.Members.Geometries, part, "geometry") + "Geometry";
+
+    private string Declared(string[] declared, string suffix, string what)
+        => Array.IndexOf(declared, suffix) >= 0 ? suffix
+            : throw new InvalidOperationException($"{Layer.Layer.Kind} uses the {what} '{suffix}' without listing it in its Members");
+
+    public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A float literal; never <c>Infinityf</c> or <c>NaNf</c>, which do not compile.</summary>
+    public static string Float(double value)
+    {
+        var f = (float)value;
+        if (float.IsNaN(f)) return "float.NaN";
+        if (float.IsInfinity(f)) return f > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity";
+        return f.ToString("R", CultureInfo.InvariantCulture) + "f";
+    }
+}
+
+/// <summary>Writes a forward step.</summary>
+internal abstract class ForwardWriter(CheckedLayer layer) : StepWriter(layer)
+{
+    /// <summary>The expression of this layer's seed for the current training pass.</summary>
+    public string DropoutSeed => $"DropoutSeed({Int(Layer.Index)})";
+}
+
+/// <summary>
+/// Writes a backward step. <see cref="InputGradient"/> names where input k's gradient goes: its buffer, or, when another
+/// consumer already wrote that, the scratch buffer, added in once the unit asks for the next input's target or finishes.
+/// </summary>
+internal abstract class BackwardWriter(CheckedLayer layer) : StepWriter(layer)
+{
+    public abstract string OutputGradient { get; }
+
+    /// <summary>Where to write input <paramref name="k"/>'s gradient, or null when none is needed.</summary>
+    public abstract string? InputGradient(int k = 0);
+
+    /// <summary>Input <paramref name="k"/>'s gradient is the output gradient itself (Add): copied, or added where one is already there.</summary>
+    public abstract void PassGradient(int k);
+
+    /// <summary>A buffer for a gradient the kernel must write but nobody reads.</summary>
+    public abstract string Scratch { get; }
+}
