@@ -41,7 +41,9 @@ internal static class Emitter
         private readonly CheckedNetwork _network;
         private readonly IReadOnlyList<CheckedLayer> _layers;
         private readonly ExecutionPlan _plan;
-        private readonly SourceWriter _w = new();
+        private SourceWriter _w = new();
+        private readonly SortedSet<string> _forwardOperations = new(System.StringComparer.Ordinal);
+        private readonly SortedSet<string> _backwardOperations = new(System.StringComparer.Ordinal);
         private readonly string _self;
         private readonly bool _hasDropout;
         private readonly bool _hasConv;
@@ -118,13 +120,16 @@ internal static class Emitter
 
             WriteDocumentation();
             _w.Open($"{type.Accessibility} partial {type.Keyword} {Naming.Identifier(type.Name)} : global::Unroll.INetwork<{_self}>");
+            // The passes first, so that the constructor knows the backend operations they call.
+            var forward = Rendered(WriteForward);
+            var backward = Rendered(WriteBackward);
             WriteConstants();
             WriteLayerConstants();
             WriteFields();
             WriteConstructor();
             WriteProperties();
-            WriteForward();
-            WriteBackward();
+            _w.Raw(forward);
+            _w.Raw(backward);
             if (_hasDropout) WriteDropoutSeed();
             if (_hasConv) WriteWorkspaceLength();
             _w.Close();
@@ -132,6 +137,17 @@ internal static class Emitter
             foreach (var _ in type.ContainingTypes) _w.Close();
             if (type.Namespace is not null) _w.Close();
             return _w.ToString();
+        }
+
+        /// <summary>What <paramref name="write"/> writes, at the current indent.</summary>
+        private string Rendered(System.Action write)
+        {
+            var outer = _w;
+            _w = new SourceWriter(outer.Indent);
+            write();
+            var text = _w.ToString();
+            _w = outer;
+            return text;
         }
 
         private void WriteDocumentation()
@@ -233,6 +249,11 @@ internal static class Emitter
             }
             if (wroteGeometry) _w.Line();
 
+            var training = _forwardOperations.Union(_backwardOperations).OrderBy(o => o, System.StringComparer.Ordinal);
+            _w.Line("// The backend operations each kind of instance calls: the constructor checks that the backend supports them all.");
+            _w.Line($"private static readonly string[] s_inferenceOperations = {{ {string.Join(", ", _forwardOperations.Select(Literal))} }};");
+            _w.Line($"private static readonly string[] s_trainingOperations = {{ {string.Join(", ", training.Select(Literal))} }};");
+            _w.Line();
             _w.Line($"private readonly {Backend} _backend;");
             _w.Line("private readonly int _capacity;");
             _w.Line("private readonly bool _trains; // false for an inference context, which has no gradient buffers");
@@ -290,6 +311,7 @@ internal static class Emitter
             _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(capacity), capacity, \"The capacity (the largest batch) must be at least 1.\");");
             _w.Line("if (capacity > MaxCapacity)");
             _w.Line($"    throw new global::System.ArgumentOutOfRangeException(nameof(capacity), capacity, global::System.FormattableString.Invariant($\"The capacity {{capacity:N0}} is too large: {InterpolationText(_largestBuffer)} would need {{(long)capacity * {Int(_largestBufferSize)}:N0}} values, more than an array holds (2,147,483,647); the largest capacity for {InterpolationText(_network.Type.Name)} is {{MaxCapacity:N0}}.\"));");
+            _w.Line("global::Unroll.BackendSupport.Require(backend, " + Literal(_network.Type.Name) + ", weights is null ? s_trainingOperations : s_inferenceOperations, training: weights is null);");
             _w.Line("_backend = backend;");
             _w.Line("_capacity = capacity;");
             _w.Line("_trains = weights is null;");
@@ -505,6 +527,7 @@ internal static class Emitter
             public override string Input(int k = 0) => network.Out(Layer.Inputs[k]);
             public override string Output => network.Out(Layer.Index);
             public override void Line(string text) => network._w.Line(text);
+            protected override void Uses(string operation) => network._forwardOperations.Add(operation);
         }
 
         // Backward state: the owners whose gradient is the fused path's local variable.
@@ -528,6 +551,7 @@ internal static class Emitter
             public override string OutputGradient => network.GradRef(Layer.Index);
             public override string Scratch => NetworkWriter.Scratch;
             public override void Line(string text) => network._w.Line(text);
+            protected override void Uses(string operation) => network._backwardOperations.Add(operation);
 
             public override string? InputGradient(int k = 0)
             {
@@ -549,9 +573,9 @@ internal static class Emitter
                 Flush();
                 var target = network._plan.InputTargets[Layer.Index][k];
                 if (target == GradientTarget.Accumulate)
-                    Line($"_backend.AddInPlace({OutputGradient}, {network.GradRef(Layer.Inputs[k])}, batch * {Size});");
+                    Call("AddInPlace", $"{OutputGradient}, {network.GradRef(Layer.Inputs[k])}, batch * {Size}");
                 else if (target == GradientTarget.Direct)
-                    Line($"_backend.Copy({OutputGradient}, {network.GradRef(Layer.Inputs[k])}, batch * {Size});");
+                    Call("Copy", $"{OutputGradient}, {network.GradRef(Layer.Inputs[k])}, batch * {Size}");
             }
 
             /// <summary>Adds a gradient left in the scratch buffer into its input's.</summary>
@@ -559,7 +583,7 @@ internal static class Emitter
             {
                 if (_pending < 0) return;
                 var node = Layer.Inputs[_pending];
-                Line($"_backend.AddInPlace({Scratch}, {network.GradRef(node)}, batch * {Int(network._layers[node].OutputShape.Size)});");
+                Call("AddInPlace", $"{Scratch}, {network.GradRef(node)}, batch * {Int(network._layers[node].OutputShape.Size)}");
                 _pending = -1;
             }
         }
@@ -633,7 +657,7 @@ internal static class Emitter
             }
             if (step.InputGradient() is not { } target) return;
             _w.Line("if (outputGradientIsForLogits)");
-            _w.Line($"    _backend.Copy({step.OutputGradient}, {target}, batch * {step.Size});");
+            _w.Line("    " + step.Operation("Copy", $"{step.OutputGradient}, {target}, batch * {step.Size}"));
             _w.Line("else");
             _w.Line($"    {activation.BackwardCall(step, target)}");
         }

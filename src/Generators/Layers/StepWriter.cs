@@ -19,6 +19,22 @@ internal abstract class StepWriter(CheckedLayer layer)
 
     public abstract void Line(string text);
 
+    /// <summary>Writes a call of the backend operation <paramref name="operation"/> (an <c>IBackend</c> method) as a line.</summary>
+    public void Call(string operation, string arguments) => Line(Operation(operation, arguments));
+
+    /// <summary>
+    /// The statement that calls backend operation <paramref name="operation"/>, for a unit that places it itself. Every
+    /// operation named here is one the network checks, at construction, that its backend supports.
+    /// </summary>
+    public string Operation(string operation, string arguments)
+    {
+        Uses(operation);
+        return $"_backend.{operation}({arguments});";
+    }
+
+    /// <summary>Notes that this step calls <paramref name="operation"/>.</summary>
+    protected abstract void Uses(string operation);
+
     /// <summary>Values in one output sample, as a literal.</summary>
     public string Size => Int(Layer.OutputShape.Size);
 

@@ -13,6 +13,13 @@ public interface IBackend
     /// <summary>A short name for logs, e.g. "cpu (avx512, 2 threads)".</summary>
     string Name { get; }
 
+    /// <summary>
+    /// Whether this backend implements <paramref name="operation"/>, named as its method here (<c>nameof(IBackend.Conv2DBackward)</c>).
+    /// A generated network asks at construction for every operation it calls (see <see cref="BackendSupport.Require"/>), so a
+    /// backend that lacks one fails there, naming it, rather than midway through a pass. All of them unless overridden.
+    /// </summary>
+    bool Supports(string operation) => true;
+
     /// <summary>Allocates a zero-filled buffer.</summary>
     FloatBuffer Allocate(int length);
 

@@ -57,11 +57,11 @@ internal sealed record ActivationLayer(Activation Function, double Alpha) : Laye
     }
 
     public override void EmitForward(ForwardWriter w)
-        => w.Line($"_backend.ActivationForward(global::Unroll.Activation.{Function}, {StepWriter.Float(Alpha)}, {w.Input()}, {w.Output}, batch, {w.Size});");
+        => w.Call("ActivationForward", $"global::Unroll.Activation.{Function}, {StepWriter.Float(Alpha)}, {w.Input()}, {w.Output}, batch, {w.Size}");
 
     public override void EmitBackward(BackwardWriter w) => w.Line(BackwardCall(w, w.InputGradient()));
 
     /// <summary>The backward call writing into <paramref name="target"/> (the emitter's fused-loss path picks its own target).</summary>
     public string BackwardCall(BackwardWriter w, string? target)
-        => $"_backend.ActivationBackward(global::Unroll.Activation.{Function}, {StepWriter.Float(Alpha)}, {w.Input()}, {w.Output}, {w.OutputGradient}, {target}, batch, {w.Size});";
+        => w.Operation("ActivationBackward", $"global::Unroll.Activation.{Function}, {StepWriter.Float(Alpha)}, {w.Input()}, {w.Output}, {w.OutputGradient}, {target}, batch, {w.Size}");
 }

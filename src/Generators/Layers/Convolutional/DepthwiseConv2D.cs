@@ -58,8 +58,8 @@ internal sealed record DepthwiseConv2D(int Kernel, int DepthMultiplier, int Stri
     }
 
     public override void EmitForward(ForwardWriter w)
-        => w.Line($"_backend.Conv2DForward({w.Input()}, {w.Value("Weight")}, {w.Value("Bias", UseBias)}, {w.Output}, _workspace, batch, in {w.Geometry()});");
+        => w.Call("Conv2DForward", $"{w.Input()}, {w.Value("Weight")}, {w.Value("Bias", UseBias)}, {w.Output}, _workspace, batch, in {w.Geometry()}");
 
     public override void EmitBackward(BackwardWriter w)
-        => w.Line($"_backend.Conv2DBackward({w.Input()}, {w.Value("Weight")}, {w.OutputGradient}, {w.InputGradient() ?? "null"}, {w.Gradient("Weight")}, {w.Gradient("Bias", UseBias)}, _workspace, batch, in {w.Geometry()});");
+        => w.Call("Conv2DBackward", $"{w.Input()}, {w.Value("Weight")}, {w.OutputGradient}, {w.InputGradient() ?? "null"}, {w.Gradient("Weight")}, {w.Gradient("Bias", UseBias)}, _workspace, batch, in {w.Geometry()}");
 }

@@ -83,13 +83,13 @@ internal sealed record SeparableConv2D(int Filters, int Kernel, int DepthMultipl
 
     public override void EmitForward(ForwardWriter w)
     {
-        w.Line($"_backend.Conv2DForward({w.Input()}, {w.Value("DepthwiseWeight")}, null, {w.Buffer("Mid")}, _workspace, batch, in {w.Geometry("Depthwise")});");
-        w.Line($"_backend.Conv2DForward({w.Buffer("Mid")}, {w.Value("PointwiseWeight")}, {w.Value("Bias", UseBias)}, {w.Output}, _workspace, batch, in {w.Geometry("Pointwise")});");
+        w.Call("Conv2DForward", $"{w.Input()}, {w.Value("DepthwiseWeight")}, null, {w.Buffer("Mid")}, _workspace, batch, in {w.Geometry("Depthwise")}");
+        w.Call("Conv2DForward", $"{w.Buffer("Mid")}, {w.Value("PointwiseWeight")}, {w.Value("Bias", UseBias)}, {w.Output}, _workspace, batch, in {w.Geometry("Pointwise")}");
     }
 
     public override void EmitBackward(BackwardWriter w)
     {
-        w.Line($"_backend.Conv2DBackward({w.Buffer("Mid")}, {w.Value("PointwiseWeight")}, {w.OutputGradient}, {w.Buffer("MidGrad")}, {w.Gradient("PointwiseWeight")}, {w.Gradient("Bias", UseBias)}, _workspace, batch, in {w.Geometry("Pointwise")});");
-        w.Line($"_backend.Conv2DBackward({w.Input()}, {w.Value("DepthwiseWeight")}, {w.Buffer("MidGrad")}, {w.InputGradient() ?? "null"}, {w.Gradient("DepthwiseWeight")}, null, _workspace, batch, in {w.Geometry("Depthwise")});");
+        w.Call("Conv2DBackward", $"{w.Buffer("Mid")}, {w.Value("PointwiseWeight")}, {w.OutputGradient}, {w.Buffer("MidGrad")}, {w.Gradient("PointwiseWeight")}, {w.Gradient("Bias", UseBias)}, _workspace, batch, in {w.Geometry("Pointwise")}");
+        w.Call("Conv2DBackward", $"{w.Input()}, {w.Value("DepthwiseWeight")}, {w.Buffer("MidGrad")}, {w.InputGradient() ?? "null"}, {w.Gradient("DepthwiseWeight")}, null, _workspace, batch, in {w.Geometry("Depthwise")}");
     }
 }

@@ -37,8 +37,8 @@ internal sealed record Dense(int Units, bool UseBias) : Layer
         => $"Dense {StepWriter.Int(layer.InputShape.Features)}→{StepWriter.Int(Units)}{(UseBias ? "" : ", no bias")} → {layer.OutputShape}";
 
     public override void EmitForward(ForwardWriter w)
-        => w.Line($"_backend.DenseForward({w.Input()}, {w.Value("Weight")}, {w.Value("Bias", UseBias)}, {w.Output}, batch, {StepWriter.Int(w.Layer.InputShape.Features)}, {StepWriter.Int(Units)});");
+        => w.Call("DenseForward", $"{w.Input()}, {w.Value("Weight")}, {w.Value("Bias", UseBias)}, {w.Output}, batch, {StepWriter.Int(w.Layer.InputShape.Features)}, {StepWriter.Int(Units)}");
 
     public override void EmitBackward(BackwardWriter w)
-        => w.Line($"_backend.DenseBackward({w.Input()}, {w.Value("Weight")}, {w.OutputGradient}, {w.InputGradient() ?? "null"}, {w.Gradient("Weight")}, {w.Gradient("Bias", UseBias)}, batch, {StepWriter.Int(w.Layer.InputShape.Features)}, {StepWriter.Int(Units)});");
+        => w.Call("DenseBackward", $"{w.Input()}, {w.Value("Weight")}, {w.OutputGradient}, {w.InputGradient() ?? "null"}, {w.Gradient("Weight")}, {w.Gradient("Bias", UseBias)}, batch, {StepWriter.Int(w.Layer.InputShape.Features)}, {StepWriter.Int(Units)}");
 }

@@ -35,9 +35,9 @@ internal sealed record Dropout(double Rate) : Layer
     public override void EmitForward(ForwardWriter w)
     {
         w.Line("if (training)");
-        w.Line($"    _backend.DropoutForward({w.Input()}, {w.Output}, {w.Buffer("Mask")}, {StepWriter.Float(Rate)}, {w.DropoutSeed}, batch * {w.Size});");
+        w.Line("    " + w.Operation("DropoutForward", $"{w.Input()}, {w.Output}, {w.Buffer("Mask")}, {StepWriter.Float(Rate)}, {w.DropoutSeed}, batch * {w.Size}"));
         w.Line("else");
-        w.Line($"    _backend.Copy({w.Input()}, {w.Output}, batch * {w.Size});");
+        w.Line("    " + w.Operation("Copy", $"{w.Input()}, {w.Output}, batch * {w.Size}"));
     }
 
     // After an inference pass dropout was the identity, and so is its gradient.
@@ -45,8 +45,8 @@ internal sealed record Dropout(double Rate) : Layer
     {
         var inputGradient = w.InputGradient();
         w.Line("if (_lastPassTraining)");
-        w.Line($"    _backend.DropoutBackward({w.Buffer("Mask")}, {w.OutputGradient}, {inputGradient}, batch * {w.Size});");
+        w.Line("    " + w.Operation("DropoutBackward", $"{w.Buffer("Mask")}, {w.OutputGradient}, {inputGradient}, batch * {w.Size}"));
         w.Line("else");
-        w.Line($"    _backend.Copy({w.OutputGradient}, {inputGradient}, batch * {w.Size});");
+        w.Line("    " + w.Operation("Copy", $"{w.OutputGradient}, {inputGradient}, batch * {w.Size}"));
     }
 }

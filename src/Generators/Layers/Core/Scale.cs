@@ -26,8 +26,8 @@ internal sealed record Scale(double Factor) : Layer
         => $"Scale ×{Factor.ToString("R", CultureInfo.InvariantCulture)} → {layer.OutputShape}";
 
     public override void EmitForward(ForwardWriter w)
-        => w.Line($"_backend.Scale({w.Input()}, {w.Output}, {StepWriter.Float(Factor)}, batch * {w.Size});");
+        => w.Call("Scale", $"{w.Input()}, {w.Output}, {StepWriter.Float(Factor)}, batch * {w.Size}");
 
     public override void EmitBackward(BackwardWriter w)
-        => w.Line($"_backend.Scale({w.OutputGradient}, {w.InputGradient()}, {StepWriter.Float(Factor)}, batch * {w.Size});");
+        => w.Call("Scale", $"{w.OutputGradient}, {w.InputGradient()}, {StepWriter.Float(Factor)}, batch * {w.Size}");
 }

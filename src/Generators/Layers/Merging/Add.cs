@@ -31,7 +31,7 @@ internal sealed record Add : Layer
     public override string Describe(CheckedLayer layer, Func<int, string> inputName)
         => $"Add of {string.Join(", ", layer.Inputs.Select(inputName))} → {layer.OutputShape}";
 
-    public override void EmitForward(ForwardWriter w) => w.Line($"_backend.Add({w.Input(0)}, {w.Input(1)}, {w.Output}, batch * {w.Size});");
+    public override void EmitForward(ForwardWriter w) => w.Call("Add", $"{w.Input(0)}, {w.Input(1)}, {w.Output}, batch * {w.Size}");
 
     // Each input's gradient is the output gradient.
     public override void EmitBackward(BackwardWriter w)

@@ -40,7 +40,7 @@ internal sealed record Concat : Layer
         var offset = 0;
         for (var k = 0; k < w.Layer.Inputs.Count; k++)
         {
-            w.Line($"_backend.ConcatChannelsForward({w.Input(k)}, {w.Output}, {Slice(w, k, offset)});");
+            w.Call("ConcatChannelsForward", $"{w.Input(k)}, {w.Output}, {Slice(w, k, offset)}");
             offset += w.Layer.InputShapes[k].Channels;
         }
     }
@@ -52,7 +52,7 @@ internal sealed record Concat : Layer
         for (var k = 0; k < w.Layer.Inputs.Count; k++)
         {
             if (w.InputGradient(k) is { } target)
-                w.Line($"_backend.ConcatChannelsBackward({w.OutputGradient}, {target}, {Slice(w, k, offset)});");
+                w.Call("ConcatChannelsBackward", $"{w.OutputGradient}, {target}, {Slice(w, k, offset)}");
             offset += w.Layer.InputShapes[k].Channels;
         }
     }

@@ -64,9 +64,9 @@ internal sealed record BatchNorm(double Momentum, double Epsilon, bool Scale, bo
         => $"BatchNorm momentum {Momentum.ToString("R", CultureInfo.InvariantCulture)}, ε {Epsilon.ToString("R", CultureInfo.InvariantCulture)}{(Scale ? "" : ", no scale")}{(Center ? "" : ", no center")} → {layer.OutputShape}";
 
     public override void EmitForward(ForwardWriter w)
-        => w.Line($"_backend.BatchNormForward({w.Input()}, {w.Value("Weight", Scale)}, {w.Value("Bias", Center)}, {w.Value("RunningMean")}, {w.Value("RunningVar")}, {w.Output}, {w.Buffer("Mean")}, {w.Buffer("InvStd")}, batch, {StepWriter.Int(w.Layer.InputShape.Channels)}, {StepWriter.Int(w.Layer.InputShape.Spatial)}, {StepWriter.Float(Momentum)}, {StepWriter.Float(Epsilon)}, training);");
+        => w.Call("BatchNormForward", $"{w.Input()}, {w.Value("Weight", Scale)}, {w.Value("Bias", Center)}, {w.Value("RunningMean")}, {w.Value("RunningVar")}, {w.Output}, {w.Buffer("Mean")}, {w.Buffer("InvStd")}, batch, {StepWriter.Int(w.Layer.InputShape.Channels)}, {StepWriter.Int(w.Layer.InputShape.Spatial)}, {StepWriter.Float(Momentum)}, {StepWriter.Float(Epsilon)}, training");
 
     // The kernel always writes an input gradient; when none is needed it goes to the scratch buffer.
     public override void EmitBackward(BackwardWriter w)
-        => w.Line($"_backend.BatchNormBackward({w.Input()}, {w.Value("Weight", Scale)}, {w.Buffer("Mean")}, {w.Buffer("InvStd")}, {w.OutputGradient}, {w.InputGradient() ?? w.Scratch}, {w.Gradient("Weight", Scale)}, {w.Gradient("Bias", Center)}, batch, {StepWriter.Int(w.Layer.InputShape.Channels)}, {StepWriter.Int(w.Layer.InputShape.Spatial)});");
+        => w.Call("BatchNormBackward", $"{w.Input()}, {w.Value("Weight", Scale)}, {w.Buffer("Mean")}, {w.Buffer("InvStd")}, {w.OutputGradient}, {w.InputGradient() ?? w.Scratch}, {w.Gradient("Weight", Scale)}, {w.Gradient("Bias", Center)}, batch, {StepWriter.Int(w.Layer.InputShape.Channels)}, {StepWriter.Int(w.Layer.InputShape.Spatial)}");
 }

@@ -14,8 +14,8 @@ internal sealed record AvgPool2D(int Size, int Stride, Padding Padding, int Pad)
     public override string NamePrefix => "average_pooling2d";
 
     public override void EmitForward(ForwardWriter w)
-        => w.Line($"_backend.AvgPool2DForward({w.Input()}, {w.Output}, batch, in {w.Geometry()});");
+        => w.Call("AvgPool2DForward", $"{w.Input()}, {w.Output}, batch, in {w.Geometry()}");
 
     public override void EmitBackward(BackwardWriter w)
-        => w.Line($"_backend.AvgPool2DBackward({w.OutputGradient}, {w.InputGradient()}, batch, in {w.Geometry()});");
+        => w.Call("AvgPool2DBackward", $"{w.OutputGradient}, {w.InputGradient()}, batch, in {w.Geometry()}");
 }

@@ -21,8 +21,8 @@ internal sealed record GlobalAvgPool2D : Layer
     public override string Describe(CheckedLayer layer, Func<int, string> inputName) => $"GlobalAvgPool2D {layer.InputShape} → {layer.OutputShape}";
 
     public override void EmitForward(ForwardWriter w)
-        => w.Line($"_backend.GlobalAvgPool2DForward({w.Input()}, {w.Output}, batch, {StepWriter.Int(w.Layer.InputShape.Channels)}, {StepWriter.Int(w.Layer.InputShape.Spatial)});");
+        => w.Call("GlobalAvgPool2DForward", $"{w.Input()}, {w.Output}, batch, {StepWriter.Int(w.Layer.InputShape.Channels)}, {StepWriter.Int(w.Layer.InputShape.Spatial)}");
 
     public override void EmitBackward(BackwardWriter w)
-        => w.Line($"_backend.GlobalAvgPool2DBackward({w.OutputGradient}, {w.InputGradient()}, batch, {StepWriter.Int(w.Layer.InputShape.Channels)}, {StepWriter.Int(w.Layer.InputShape.Spatial)});");
+        => w.Call("GlobalAvgPool2DBackward", $"{w.OutputGradient}, {w.InputGradient()}, batch, {StepWriter.Int(w.Layer.InputShape.Channels)}, {StepWriter.Int(w.Layer.InputShape.Spatial)}");
 }

@@ -14,8 +14,8 @@ internal sealed record MaxPool2D(int Size, int Stride, Padding Padding, int Pad)
     public override string NamePrefix => "max_pooling2d";
 
     public override void EmitForward(ForwardWriter w)
-        => w.Line($"_backend.MaxPool2DForward({w.Input()}, {w.Output}, batch, in {w.Geometry()});");
+        => w.Call("MaxPool2DForward", $"{w.Input()}, {w.Output}, batch, in {w.Geometry()}");
 
     public override void EmitBackward(BackwardWriter w)
-        => w.Line($"_backend.MaxPool2DBackward({w.Input()}, {w.OutputGradient}, {w.InputGradient()}, batch, in {w.Geometry()});");
+        => w.Call("MaxPool2DBackward", $"{w.Input()}, {w.OutputGradient}, {w.InputGradient()}, batch, in {w.Geometry()}");
 }

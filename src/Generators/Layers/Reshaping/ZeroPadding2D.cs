@@ -42,7 +42,7 @@ internal sealed record ZeroPadding2D(int Top, int Bottom, int Left, int Right) :
         return $"batch, {Int(i.Channels)}, {Int(i.Height)}, {Int(i.Width)}, {Int(Top)}, {Int(Left)}, {Int(o.Height)}, {Int(o.Width)}";
     }
 
-    public override void EmitForward(ForwardWriter w) => w.Line($"_backend.ZeroPadding2DForward({w.Input()}, {w.Output}, {Sizes(w)});");
+    public override void EmitForward(ForwardWriter w) => w.Call("ZeroPadding2DForward", $"{w.Input()}, {w.Output}, {Sizes(w)}");
 
-    public override void EmitBackward(BackwardWriter w) => w.Line($"_backend.ZeroPadding2DBackward({w.OutputGradient}, {w.InputGradient()}, {Sizes(w)});");
+    public override void EmitBackward(BackwardWriter w) => w.Call("ZeroPadding2DBackward", $"{w.OutputGradient}, {w.InputGradient()}, {Sizes(w)}");
 }
