@@ -201,8 +201,7 @@ internal static class Emitter
             _w.Line();
         }
 
-        private static string ShapeList(Shape shape)
-            => shape.IsImage ? $"[{Int(shape.Channels)}, {Int(shape.Height)}, {Int(shape.Width)}]" : $"[{Int(shape.Features)}]";
+        private static string ShapeList(Shape shape) => "[" + string.Join(", ", shape.Dims.Select(Int)) + "]";
 
         private void WriteLayerConstants()
         {
@@ -216,16 +215,9 @@ internal static class Emitter
                 _w.Line($"/// <summary><c>{layer.Name}</c> ({layer.Layer.KerasType}): output {shape}, {Grouped(layer.ParameterCount)} parameters.</summary>");
                 _w.Open($"public static class {Naming.LayerClassName(layer.MemberName)}");
                 _w.Line($"public const string Name = {Literal(layer.Name)};");
-                if (shape.IsImage)
-                {
-                    _w.Line($"public const int Channels = {Int(shape.Channels)};");
-                    _w.Line($"public const int Height = {Int(shape.Height)};");
-                    _w.Line($"public const int Width = {Int(shape.Width)};");
-                }
-                else
-                {
-                    _w.Line($"public const int Features = {Int(shape.Features)};");
-                }
+                var axes = Shape.Axes(shape.Rank);
+                for (var axis = 0; axis < shape.Rank; axis++)
+                    _w.Line($"public const int {Naming.PascalCase(axes[axis])} = {Int(shape[axis])};");
                 _w.Line($"public const int Size = {Int(shape.Size)};");
                 _w.Line($"public const int ParameterCount = {Int(layer.ParameterCount)};");
                 _w.Close();

@@ -268,7 +268,8 @@ internal static class Parser
     }
 
     /// <summary>A runtime type as the compiler displays it: <c>int</c>, <c>string?</c> as <c>string</c>, <c>Unroll.Padding</c>.</summary>
-    private static string TypeName(Type type) => type == typeof(int) ? "int" : type == typeof(double) ? "double"
+    private static string TypeName(Type type) => type.IsArray ? TypeName(type.GetElementType()!) + "[]"
+        : type == typeof(int) ? "int" : type == typeof(double) ? "double"
         : type == typeof(bool) ? "bool" : type == typeof(string) ? "string" : type.FullName!;
 
     /// <summary>Reads a layer attribute that <see cref="Mismatch"/> accepted into its unit.</summary>
@@ -278,15 +279,22 @@ internal static class Parser
         var arguments = new LayerArguments();
         var parameters = attribute.AttributeConstructor!.Parameters;
         for (var i = 0; i < parameters.Length && i < attribute.ConstructorArguments.Length; i++)
-            arguments.Set(parameters[i].Name, attribute.ConstructorArguments[i].Value);
+            arguments.Set(parameters[i].Name, Value(attribute.ConstructorArguments[i]));
         string? name = null;
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Key == nameof(LayerAttribute.Name)) name = (string?)named.Value.Value;
-            else arguments.Set(named.Key, named.Value.Value);
+            else arguments.Set(named.Key, Value(named.Value));
         }
         return new LayerNode(entry.Bind(arguments), name, EquatableArray<int>.Empty, location);
     }
+
+    /// <summary>An argument's value; an array of ints (<c>params int[] dims</c>) as int[].</summary>
+    private static object? Value(TypedConstant argument)
+        => argument.Kind != TypedConstantKind.Array ? argument.Value
+            : argument.IsNull ? null
+            : argument.Values.All(v => v.Value is int) ? argument.Values.Select(v => (int)v.Value!).ToArray()
+            : argument.Values.Select(v => v.Value).ToArray();
 
     private static bool HasErrors(AttributeData attribute)
     {

@@ -23,14 +23,17 @@ internal readonly record struct Shape(int Rank, int Dim0, int Dim1 = 1, int Dim2
     public static Shape Of(IReadOnlyList<int> dims) => new(dims.Count, dims[0],
         dims.Count > 1 ? dims[1] : 1, dims.Count > 2 ? dims[2] : 1, dims.Count > 3 ? dims[3] : 1);
 
-    /// <summary>The names of a rank's axes, as the summary and diagnostics write them.</summary>
-    public static string AxisNames(int rank) => rank switch
+    /// <summary>The names of a rank's axes, first to last.</summary>
+    public static string[] Axes(int rank) => rank switch
     {
-        1 => "(features)",
-        2 => "(steps, features)",
-        3 => "(channels, height, width)",
-        _ => "(channels, depth, height, width)",
+        1 => new[] { "features" },
+        2 => new[] { "steps", "features" },
+        3 => new[] { "channels", "height", "width" },
+        _ => new[] { "channels", "depth", "height", "width" },
     };
+
+    /// <summary>The names of a rank's axes, as the summary and diagnostics write them: <c>(steps, features)</c>.</summary>
+    public static string AxisNames(int rank) => "(" + string.Join(", ", Axes(rank)) + ")";
 
     public int this[int axis] => axis switch { 0 => Dim0, 1 => Dim1, 2 => Dim2, _ => Dim3 };
 

@@ -68,7 +68,8 @@ public class LayerCatalogTests
         Assert.Contains($"`{MethodName(AttributeType(attributeName))}`", readme);
     }
 
-    private static object Sample(Type type) => type == typeof(int) ? 3 : type == typeof(double) ? 0.5 : Activator.CreateInstance(type)!;
+    private static object Sample(Type type) => type == typeof(int) ? 3 : type == typeof(double) ? 0.5
+        : type.IsArray ? Array.CreateInstance(type.GetElementType()!, 1) : Activator.CreateInstance(type)!;
 
     private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 

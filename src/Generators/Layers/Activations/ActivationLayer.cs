@@ -57,11 +57,23 @@ internal sealed record ActivationLayer(Activation Function, double Alpha) : Laye
     }
 
     public override void EmitForward(ForwardWriter w)
-        => w.Call("ActivationForward", $"global::Unroll.Activation.{Function}, {StepWriter.Float(Alpha)}, {w.Input()}, {w.Output}, batch, {w.Size}");
+        => w.Call("ActivationForward", $"global::Unroll.Activation.{Function}, {StepWriter.Float(Alpha)}, {w.Input()}, {w.Output}, {Rows(w)}");
+
+    /// <summary>
+    /// The (rows, features) the kernel sees: softmax normalises each row, which is a sample, or, for a (steps, features)
+    /// sequence, each step (Keras's last axis). The other functions work value by value.
+    /// </summary>
+    private string Rows(StepWriter w)
+    {
+        var shape = w.Layer.OutputShape;
+        return Function == Activation.Softmax && shape.Rank == 2
+            ? $"batch * {StepWriter.Int(shape.Steps)}, {StepWriter.Int(shape.Features)}"
+            : $"batch, {w.Size}";
+    }
 
     public override void EmitBackward(BackwardWriter w) => w.Line(BackwardCall(w, w.InputGradient()));
 
     /// <summary>The backward call writing into <paramref name="target"/> (the emitter's fused-loss path picks its own target).</summary>
     public string BackwardCall(BackwardWriter w, string? target)
-        => w.Operation("ActivationBackward", $"global::Unroll.Activation.{Function}, {StepWriter.Float(Alpha)}, {w.Input()}, {w.Output}, {w.OutputGradient}, {target}, batch, {w.Size}");
+        => w.Operation("ActivationBackward", $"global::Unroll.Activation.{Function}, {StepWriter.Float(Alpha)}, {w.Input()}, {w.Output}, {w.OutputGradient}, {target}, {Rows(w)}");
 }
