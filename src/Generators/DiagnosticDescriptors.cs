@@ -157,6 +157,11 @@ internal static class DiagnosticDescriptors
         "{0} '{1}' expects a {2} input but receives {3}{5}; {4}",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor ReshapeSizeMismatch = new(
+        "UNR0032", "Reshape changes the number of values",
+        "Reshape '{0}' cannot read its input {1}, {2} values, as {3}{5}; {4}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor InternalError = new(
         "UNR9999", "Unroll generator internal error",
         "The Unroll generator failed on '{0}': {1}: {2}; please report this with the declaration that caused it",

@@ -38,6 +38,7 @@ internal static class LayerCatalog
         new(typeof(BatchNormAttribute), BatchNorm.Bind),
         // Reshaping
         new(typeof(ZeroPadding2DAttribute), ZeroPadding2D.Bind),
+        new(typeof(ReshapeAttribute), Reshape.Bind),
         // Activations
         new(typeof(LinearAttribute), ActivationLayer.Binder(Activation.Linear)),
         new(typeof(ReluAttribute), ActivationLayer.Binder(Activation.Relu)),

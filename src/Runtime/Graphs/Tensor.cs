@@ -94,6 +94,9 @@ public sealed class Tensor
     /// <summary>See <see cref="FlattenAttribute"/>.</summary>
     public Tensor Flatten(string? name = null) => throw CompileTimeOnly();
 
+    /// <summary>See <see cref="ReshapeAttribute"/>: <c>x.Reshape([16, 7, 7])</c>; one dimension may be -1.</summary>
+    public Tensor Reshape(int[] dims, string? name = null) => throw CompileTimeOnly();
+
     /// <summary>See <see cref="DropoutAttribute"/>.</summary>
     public Tensor Dropout(double rate, string? name = null) => throw CompileTimeOnly();
 
