@@ -24,7 +24,9 @@ internal static class Emitter
 
     internal static string Float(double value) => StepWriter.Float(value);
 
-    private static string Grouped(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    private static string Grouped(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Long(long value) => value.ToString(CultureInfo.InvariantCulture) + "L";
 
     private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 
@@ -153,7 +155,8 @@ internal static class Emitter
         private void WriteDocumentation()
         {
             _w.Line("/// <remarks>");
-            _w.Line($"/// Generated network: input {_network.InputShape}, output {_network.OutputShape}, {Grouped(_network.ParameterCount)} parameters.");
+            _w.Line($"/// Generated network: input {_network.InputShape}, output {_network.OutputShape}, {Grouped(_network.ParameterCount)} parameters;");
+            _w.Line($"/// one sample's forward pass takes {Grouped(_network.MultiplyAdds)} multiply-adds and writes {Grouped(_network.ActivationBytes)} bytes of activations.");
             _w.Line("/// <code>");
             foreach (var line in Summary.Lines(_network)) _w.Line("/// " + XmlEscape(line));
             _w.Line("/// </code>");
@@ -173,6 +176,12 @@ internal static class Emitter
             _w.Line();
             _w.Line("/// <summary>Number of parameters an optimizer updates.</summary>");
             _w.Line($"public const int TrainableParameterCount = {Int(_network.TrainableParameterCount)};");
+            _w.Line();
+            _w.Line("/// <summary>Multiply-adds of one sample's forward pass, counted at compile time (an addition, comparison or exponential counts as one).</summary>");
+            _w.Line($"public const long MultiplyAdds = {Long(_network.MultiplyAdds)};");
+            _w.Line();
+            _w.Line("/// <summary>Bytes of the layer outputs one sample's forward pass writes (4 a value; reshapes share their input's).</summary>");
+            _w.Line($"public const long ActivationBytes = {Long(_network.ActivationBytes)};");
             _w.Line();
             _w.Line($"/// <summary>The largest capacity (batch) the constructor accepts: {XmlEscape(_largestBuffer)}, {Grouped(_largestBufferSize)} values a sample, must fit in one array.</summary>");
             _w.Line($"public const int MaxCapacity = {Int(int.MaxValue / System.Math.Max(_largestBufferSize, 1))};");
@@ -205,14 +214,14 @@ internal static class Emitter
 
         private void WriteLayerConstants()
         {
-            _w.Line("/// <summary>Each layer's name, output shape and parameter count, as constants.</summary>");
+            _w.Line("/// <summary>Each layer's name, output shape, parameter count and cost, as constants.</summary>");
             _w.Open("public static class Layers");
             for (var i = 0; i < _layers.Count; i++)
             {
                 var layer = _layers[i];
                 var shape = layer.OutputShape;
                 if (i > 0) _w.Line();
-                _w.Line($"/// <summary><c>{layer.Name}</c> ({layer.Layer.KerasType}): output {shape}, {Grouped(layer.ParameterCount)} parameters.</summary>");
+                _w.Line($"/// <summary><c>{layer.Name}</c> ({layer.Layer.KerasType}): output {shape}, {Grouped(layer.ParameterCount)} parameters, {Grouped(layer.MultiplyAdds)} multiply-adds a sample.</summary>");
                 _w.Open($"public static class {Naming.LayerClassName(layer.MemberName)}");
                 _w.Line($"public const string Name = {Literal(layer.Name)};");
                 var axes = Shape.Axes(shape.Rank);
@@ -220,6 +229,8 @@ internal static class Emitter
                     _w.Line($"public const int {Naming.PascalCase(axes[axis])} = {Int(shape[axis])};");
                 _w.Line($"public const int Size = {Int(shape.Size)};");
                 _w.Line($"public const int ParameterCount = {Int(layer.ParameterCount)};");
+                _w.Line($"public const long MultiplyAdds = {Long(layer.MultiplyAdds)};");
+                _w.Line($"public const long ActivationBytes = {Long(layer.ActivationBytes)};");
                 _w.Close();
             }
             _w.Close();
@@ -400,7 +411,8 @@ internal static class Emitter
 
             if (_plan.SlotSizes.Count > 0)
             {
-                _w.Line($"// An inference context keeps only what is live: {Grouped((int)_plan.UnsharedInferenceSize)} activation values a sample share {Int(_plan.SlotSizes.Count)} slots, {Grouped((int)_plan.SharedInferenceSize)} values with the outputs.");
+                _w.Line($"// An inference context keeps only what is live: activations whose lifetimes do not overlap share {Int(_plan.SlotSizes.Count)} slots,");
+                _w.Line($"// so it holds {Grouped(_plan.SharedInferenceSize)} activation values a sample (outputs included) instead of {Grouped(_plan.UnsharedInferenceSize)}.");
                 for (var s = 0; s < _plan.SlotSizes.Count; s++)
                     _w.Line($"var {Slot(s)} = _trains ? null! : {Allocate(_plan.SlotSizes[s])};");
             }

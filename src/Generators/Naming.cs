@@ -79,7 +79,8 @@ internal static class Naming
     /// </summary>
     private static readonly HashSet<string> ReservedLayerClassNames = new(StringComparer.Ordinal)
     {
-        "Layers", "Name", "Channels", "Height", "Width", "Features", "Size", "ParameterCount",
+        "Layers", "Name", "Steps", "Features", "Channels", "Depth", "Height", "Width", "Size", "ParameterCount",
+        "MultiplyAdds", "ActivationBytes",
     };
 
     /// <summary>The name of a layer's nested class in <c>Layers</c>: its member name, unless that is taken (see <see cref="ReservedLayerClassNames"/>).</summary>
@@ -92,12 +93,12 @@ internal static class Naming
     /// </summary>
     public static readonly string[] NetworkMembers =
     {
-        "InputSize", "OutputSize", "ParameterCount", "TrainableParameterCount", "MaxCapacity", "Summary", "InputShape",
+        "InputSize", "OutputSize", "ParameterCount", "TrainableParameterCount", "MultiplyAdds", "ActivationBytes", "MaxCapacity", "Summary", "InputShape",
         "OutputShape", "Layers", "Create", "Backend", "Capacity", "Parameters", "Statistics", "Outputs", "Input", "Output",
         "Logits", "OutputGradient", "OutputActivation", "Forward", "Backward", "DropoutSeed", "WorkspaceLength",
         "CreateInferenceContext", "IsInferenceContext", "_trains", "_useGuard",
         "_backend", "_capacity", "_seed", "_dropoutStep", "_lastPassTraining", "_input", "_inputGradient", "_gradScratch",
-        "_workspace", "_outputs",
+        "_workspace", "_outputs", "s_inferenceOperations", "s_trainingOperations",
     };
 
     /// <summary>

@@ -17,10 +17,10 @@ internal static class Summary
         // A branching network adds Keras's functional-model column, "Connected to", and an input row.
         var graph = !network.IsSequential;
         var rows = new List<string[]> { graph
-            ? new[] { " Layer (type)", "Output Shape", "Param #", "Connected to" }
-            : new[] { " Layer (type)", "Output Shape", "Param #" } };
+            ? new[] { " Layer (type)", "Output Shape", "Param #", "MACs", "Connected to" }
+            : new[] { " Layer (type)", "Output Shape", "Param #", "MACs" } };
         if (graph)
-            rows.Add(new[] { " input (InputLayer)", network.InputShape.ToBatchString(), "0", "" });
+            rows.Add(new[] { " input (InputLayer)", network.InputShape.ToBatchString(), "0", "0", "" });
         foreach (var layer in network.Layers)
         {
             var row = new List<string>
@@ -28,6 +28,7 @@ internal static class Summary
                 $" {layer.Name} ({layer.Layer.KerasType})",
                 layer.OutputShape.ToBatchString(),
                 layer.ParameterCount.ToString(CultureInfo.InvariantCulture),
+                layer.MultiplyAdds.ToString(CultureInfo.InvariantCulture),
             };
             if (graph)
             {
@@ -38,12 +39,13 @@ internal static class Summary
             rows.Add(row.ToArray());
         }
 
-        // Keras's widths (28, 26, 10), widened where an entry needs more, with at least two spaces between columns.
-        var widths = graph ? new[] { 29, 26, 10, 0 } : new[] { 29, 26, 10 };
+        // Keras's widths (28, 26, 10), widened where an entry needs more, with at least two spaces between columns; then
+        // the multiply-adds of one sample's forward pass, a column Keras does not have.
+        var widths = graph ? new[] { 29, 26, 10, 14, 0 } : new[] { 29, 26, 10, 14 };
         foreach (var row in rows)
             for (var i = 0; i < widths.Length - 1; i++)
                 if (row[i].Length + 2 > widths[i]) widths[i] = row[i].Length + 2;
-        if (graph) widths[3] = 20;
+        if (graph) widths[4] = 20;
         var lineLength = 0;
         foreach (var width in widths) lineLength += width;
 
@@ -59,6 +61,8 @@ internal static class Summary
         lines.Add($"Total params: {network.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)}");
         lines.Add($"Trainable params: {network.TrainableParameterCount.ToString("N0", CultureInfo.InvariantCulture)}");
         lines.Add($"Non-trainable params: {(network.ParameterCount - network.TrainableParameterCount).ToString("N0", CultureInfo.InvariantCulture)}");
+        lines.Add($"Multiply-adds a sample: {network.MultiplyAdds.ToString("N0", CultureInfo.InvariantCulture)}");
+        lines.Add($"Activations a sample: {network.ActivationBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes");
         lines.Add(new string('_', lineLength));
         return lines;
     }

@@ -44,6 +44,9 @@ internal sealed record CheckedLayer(
 
     /// <summary>Multiply-adds of one sample's forward pass.</summary>
     public long MultiplyAdds => Layer.MultiplyAdds(this);
+
+    /// <summary>Bytes of the output one sample's forward pass writes: none for a reshape, which shares its input's.</summary>
+    public long ActivationBytes => Layer.IsAlias ? 0 : sizeof(float) * (long)OutputShape.Size;
 }
 
 /// <summary>One output of the network: the node that produces it and its weight in the training loss.</summary>
@@ -56,6 +59,28 @@ internal sealed record CheckedNetwork(
     EquatableArray<CheckedLayer> Layers,
     int ParameterCount)
 {
+    /// <summary>Multiply-adds of one sample's forward pass, all layers together.</summary>
+    public long MultiplyAdds
+    {
+        get
+        {
+            long total = 0;
+            foreach (var layer in Layers) total += layer.MultiplyAdds;
+            return total;
+        }
+    }
+
+    /// <summary>Bytes of the layer outputs one sample's forward pass writes, all layers together.</summary>
+    public long ActivationBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var layer in Layers) total += layer.ActivationBytes;
+            return total;
+        }
+    }
+
     /// <summary>The outputs, main output first (a sequential network has one: its last layer).</summary>
     public EquatableArray<CheckedOutput> Outputs { get; init; }
 

@@ -43,20 +43,22 @@ public class GeneratedSourceTests
         Assert.Equal(
             """
             Model: "FashionMlp"
-            _________________________________________________________________
-             Layer (type)                Output Shape              Param #
-            =================================================================
-             dense_1 (Dense)             (None, 256)               200960
-             relu_1 (ReLU)               (None, 256)               0
-             dense_2 (Dense)             (None, 128)               32896
-             relu_2 (ReLU)               (None, 128)               0
-             dense_3 (Dense)             (None, 10)                1290
-             softmax_1 (Softmax)         (None, 10)                0
-            =================================================================
+            _______________________________________________________________________________
+             Layer (type)                Output Shape              Param #   MACs
+            ===============================================================================
+             dense_1 (Dense)             (None, 256)               200960    200704
+             relu_1 (ReLU)               (None, 256)               0         256
+             dense_2 (Dense)             (None, 128)               32896     32768
+             relu_2 (ReLU)               (None, 128)               0         128
+             dense_3 (Dense)             (None, 10)                1290      1280
+             softmax_1 (Softmax)         (None, 10)                0         10
+            ===============================================================================
             Total params: 235,146
             Trainable params: 235,146
             Non-trainable params: 0
-            _________________________________________________________________
+            Multiply-adds a sample: 235,146
+            Activations a sample: 3,152 bytes
+            _______________________________________________________________________________
             """.Replace("\r\n", "\n"),
             summary);
     }
@@ -77,9 +79,15 @@ public class GeneratedSourceTests
         Assert.Equal(48120, Unroll.Models.LeNet5.Layers.Dense1.ParameterCount);
         Assert.Equal(61706, ParameterCountOf<Unroll.Models.LeNet5>());
         // The first column widens to fit " max_pooling2d_1 (MaxPooling2D)" (31 characters) plus two spaces.
-        Assert.Contains(" conv2d_2 (Conv2D)               (None, 16, 10, 10)        2416\n", Unroll.Models.LeNet5.Summary);
-        Assert.Contains(" max_pooling2d_1 (MaxPooling2D)  (None, 6, 14, 14)         0\n", Unroll.Models.LeNet5.Summary);
-        Assert.EndsWith("Total params: 61,706\nTrainable params: 61,706\nNon-trainable params: 0\n" + new string('_', 69), Unroll.Models.LeNet5.Summary);
+        Assert.Contains(" conv2d_2 (Conv2D)               (None, 16, 10, 10)        2416      240000\n", Unroll.Models.LeNet5.Summary);
+        Assert.Contains(" max_pooling2d_1 (MaxPooling2D)  (None, 6, 14, 14)         0         4704\n", Unroll.Models.LeNet5.Summary);
+        Assert.EndsWith("Total params: 61,706\nTrainable params: 61,706\nNon-trainable params: 0\nMultiply-adds a sample: 429,342\nActivations a sample: 58,448 bytes\n" + new string('_', 83), Unroll.Models.LeNet5.Summary);
+        // Cost: conv2d_1 is 6·28·28 outputs of 1·5·5 products; flatten_1 is an alias and writes nothing.
+        Assert.Equal(117600, Unroll.Models.LeNet5.Layers.Conv2d1.MultiplyAdds);
+        Assert.Equal(4 * 4704, Unroll.Models.LeNet5.Layers.Conv2d1.ActivationBytes);
+        Assert.Equal(0, Unroll.Models.LeNet5.Layers.Flatten1.ActivationBytes);
+        Assert.Equal(429342, Unroll.Models.LeNet5.MultiplyAdds);
+        Assert.Equal(58448, Unroll.Models.LeNet5.ActivationBytes);
     }
 
     // Generic code reaches the same facts through the static abstract interface, without reflection.

@@ -19,6 +19,36 @@ public class ZooTests
         Assert.Equal(trainable, T.TrainableParameterCount);
     }
 
+    /// <summary>
+    /// Multiply-adds of one sample's convolutions and dense layers, in billions to two places, read from the summary's
+    /// MACs column: what torchvision publishes as each model's "GFLOPS" (meta["_ops"]), which counts those layers only.
+    /// </summary>
+    private static double ConvolutionAndDenseGigaMacs<T>() where T : INetwork<T>
+    {
+        long total = 0;
+        foreach (var line in T.Summary.Split('\n'))
+        {
+            var row = System.Text.RegularExpressions.Regex.Match(line, @"^ \S+ \((\w+)\)\s+\(.*?\)\s+\d+\s+(\d+)");
+            if (row.Success && row.Groups[1].Value is "Conv2D" or "Dense" or "DepthwiseConv2D" or "SeparableConv2D")
+                total += long.Parse(row.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return Math.Round(total / 1e9, 2);
+    }
+
+    // torchvision's published GFLOPS: alexnet 0.71, vgg16 15.47, inception_v3 5.71, resnext50_32x4d 4.23. Its
+    // resnet50 (4.09) is v1.5, striding in the 3×3 convolution; Keras's ResNet50, ours, strides in the first 1×1 (3.86).
+    [Fact]
+    public void Multiply_adds_match_the_published_figures()
+    {
+        Assert.Equal(0.71, ConvolutionAndDenseGigaMacs<AlexNet>());
+        Assert.Equal(15.47, ConvolutionAndDenseGigaMacs<Vgg16>());
+        Assert.Equal(5.71, ConvolutionAndDenseGigaMacs<InceptionV3>());
+        Assert.Equal(4.23, ConvolutionAndDenseGigaMacs<ResNeXt50>());
+        Assert.Equal(3.86, ConvolutionAndDenseGigaMacs<ResNet50>());
+        // Every layer counts in the total: activations, pooling, BatchNorm and additions add 0.7% to ResNet50's.
+        Assert.Equal(3_885_069_288, ResNet50.MultiplyAdds);
+    }
+
     private static void AssertShapes<T>(int[] input, int output) where T : INetwork<T>
     {
         Assert.Equal(input, T.InputShape.ToArray());
