@@ -80,6 +80,7 @@ internal sealed class ProfilingBackend(IBackend inner) : ForwardingBackend(inner
                 case Activation activation: parts[0] = activation + operation.Replace("Activation", ""); break;
                 case int batch when next is Conv2DGeometry or Pool2DGeometry or DenseGeometry or BatchNormGeometry or ConcatGeometry or Padding2DGeometry or GlobalPool2DGeometry:
                     parts.Add($"b{batch}"); break;
+                case int batch when arguments[0] is Activation && i == arguments.Length - 2: parts.Add($"b{batch}"); break;
                 case int length: parts.Add(length.ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
                 case Conv2DGeometry g: parts.Add($"{g.InChannels}x{g.InHeight}x{g.InWidth}→{g.OutChannels}x{g.OutHeight}x{g.OutWidth} k{g.KernelHeight}x{g.KernelWidth} s{g.StrideHeight} g{g.Groups}"); break;
                 case Pool2DGeometry g: parts.Add($"{g.Channels}x{g.InHeight}x{g.InWidth}→{g.OutHeight}x{g.OutWidth}"); break;
