@@ -825,7 +825,7 @@ internal sealed class DefinitionEvaluator
                     }
                 }
                 if (inputs.Count == 0) Unsupported(call, Code(call), "Tensor.Concat joins at least one Tensor: pass the Tensors to join");
-                return Node(call, new Concat(), null, inputs);
+                return Node(call, new Concat(inputs.Count), null, inputs);
             }
             Unsupported(call, Code(call), "Tensor methods are called on Tensors the definition method computed");
             return null;

@@ -8,15 +8,18 @@ namespace Unroll.Benchmarks.Profiling;
 /// <summary>
 /// Wraps a backend and times every kernel call. A generated network calls its kernels in the same order on every step,
 /// so the profile keeps one row per position in that sequence (labelled on the first step) and sums time into it;
-/// <see cref="BeginStep"/> rewinds to the first position.
+/// <see cref="BeginStep"/> rewinds to the first position. Uploads and downloads, which <see cref="ForwardingBackend"/>
+/// forwards without hooks, are timed here too.
 /// </summary>
-internal sealed class ProfilingBackend(IBackend inner) : IBackend
+internal sealed class ProfilingBackend(IBackend inner) : ForwardingBackend(inner)
 {
     private readonly List<(string Label, long Ticks)> _rows = new();
     private int _position;
     private int _steps;
+    private string? _label;
+    private long _start;
 
-    public string Name => inner.Name + " (profiled)";
+    public override string Name => Inner.Name + " (profiled)";
 
     public void BeginStep() { _position = 0; _steps++; }
 
@@ -32,84 +35,64 @@ internal sealed class ProfilingBackend(IBackend inner) : IBackend
         return $"{total * 1e6 / Stopwatch.Frequency / Math.Max(1, _steps):F1} µs per step in kernels, {_steps} steps\n" + string.Join("\n", lines);
     }
 
-    private void Record(long start, Func<string> label)
+    // The label is built only on the first step, before the clock starts.
+    protected override void OnEnter(string operation, params ReadOnlySpan<object?> arguments)
+    {
+        _label = _position == _rows.Count ? Label(operation, arguments) : null;
+        _start = Stopwatch.GetTimestamp();
+    }
+
+    protected override void OnExit(string operation) => Record(_start, _label);
+
+    public override void Upload(ReadOnlySpan<float> source, FloatBuffer destination, int offset = 0)
+    {
+        var label = _position == _rows.Count ? $"Upload {source.Length}" : null;
+        var start = Stopwatch.GetTimestamp();
+        base.Upload(source, destination, offset);
+        Record(start, label);
+    }
+
+    public override void Download(FloatBuffer source, int offset, Span<float> destination)
+    {
+        var label = _position == _rows.Count ? "Download" : null;
+        var start = Stopwatch.GetTimestamp();
+        base.Download(source, offset, destination);
+        Record(start, label);
+    }
+
+    private void Record(long start, string? label)
     {
         var elapsed = Stopwatch.GetTimestamp() - start;
-        if (_position == _rows.Count) _rows.Add((label(), 0));
+        if (_position == _rows.Count) _rows.Add((label ?? "?", 0));
         var row = _rows[_position];
         _rows[_position++] = (row.Label, row.Ticks + elapsed);
     }
 
-    private static string Conv(in Conv2DGeometry g) =>
-        $"{g.InChannels}x{g.InHeight}x{g.InWidth}→{g.OutChannels}x{g.OutHeight}x{g.OutWidth} k{g.KernelHeight}x{g.KernelWidth} s{g.StrideHeight} g{g.Groups}";
-
-    private static string Pool(in Pool2DGeometry g) =>
-        $"{g.Channels}x{g.InHeight}x{g.InWidth}→{g.OutHeight}x{g.OutWidth}";
-
-    public FloatBuffer Allocate(int length) => inner.Allocate(length);
-    public void Upload(ReadOnlySpan<float> source, FloatBuffer destination, int offset = 0)
-    { var t = Stopwatch.GetTimestamp(); var length = source.Length; inner.Upload(source, destination, offset); Record(t, () => $"Upload {length}"); }
-    public void Download(FloatBuffer source, int offset, Span<float> destination)
-    { var t = Stopwatch.GetTimestamp(); inner.Download(source, offset, destination); Record(t, () => "Download"); }
-    public void Copy(FloatBuffer source, FloatBuffer destination, int length)
-    { var t = Stopwatch.GetTimestamp(); inner.Copy(source, destination, length); Record(t, () => $"Copy {length}"); }
-
-    public void DenseForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, int batch, int inputs, int units)
-    { var t = Stopwatch.GetTimestamp(); inner.DenseForward(input, weight, bias, output, batch, inputs, units); Record(t, () => $"DenseForward b{batch} {inputs}→{units}"); }
-    public void DenseBackward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient, FloatBuffer? inputGradient,
-        FloatBuffer weightGradient, FloatBuffer? biasGradient, int batch, int inputs, int units)
-    { var t = Stopwatch.GetTimestamp(); inner.DenseBackward(input, weight, outputGradient, inputGradient, weightGradient, biasGradient, batch, inputs, units); Record(t, () => $"DenseBackward b{batch} {inputs}→{units}{(inputGradient is null ? " (no dx)" : "")}"); }
-
-    public int Conv2DWorkspaceLength(in Conv2DGeometry geometry, int capacity) => inner.Conv2DWorkspaceLength(geometry, capacity);
-    public void Conv2DForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, FloatBuffer workspace, int batch, in Conv2DGeometry geometry)
-    { var t = Stopwatch.GetTimestamp(); inner.Conv2DForward(input, weight, bias, output, workspace, batch, geometry); var g = geometry; Record(t, () => $"Conv2DForward b{batch} {Conv(g)}"); }
-    public void Conv2DBackward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient, FloatBuffer? inputGradient,
-        FloatBuffer weightGradient, FloatBuffer? biasGradient, FloatBuffer workspace, int batch, in Conv2DGeometry geometry)
-    { var t = Stopwatch.GetTimestamp(); inner.Conv2DBackward(input, weight, outputGradient, inputGradient, weightGradient, biasGradient, workspace, batch, geometry); var g = geometry; Record(t, () => $"Conv2DBackward b{batch} {Conv(g)}{(inputGradient is null ? " (no dx)" : "")}"); }
-
-    public void MaxPool2DForward(FloatBuffer input, FloatBuffer output, int batch, in Pool2DGeometry geometry)
-    { var t = Stopwatch.GetTimestamp(); inner.MaxPool2DForward(input, output, batch, geometry); var g = geometry; Record(t, () => $"MaxPool2DForward b{batch} {Pool(g)}"); }
-    public void MaxPool2DBackward(FloatBuffer input, FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in Pool2DGeometry geometry)
-    { var t = Stopwatch.GetTimestamp(); inner.MaxPool2DBackward(input, outputGradient, inputGradient, batch, geometry); var g = geometry; Record(t, () => $"MaxPool2DBackward b{batch} {Pool(g)}"); }
-    public void AvgPool2DForward(FloatBuffer input, FloatBuffer output, int batch, in Pool2DGeometry geometry)
-    { var t = Stopwatch.GetTimestamp(); inner.AvgPool2DForward(input, output, batch, geometry); var g = geometry; Record(t, () => $"AvgPool2DForward b{batch} {Pool(g)}"); }
-    public void AvgPool2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in Pool2DGeometry geometry)
-    { var t = Stopwatch.GetTimestamp(); inner.AvgPool2DBackward(outputGradient, inputGradient, batch, geometry); var g = geometry; Record(t, () => $"AvgPool2DBackward b{batch} {Pool(g)}"); }
-
-    public void ActivationForward(Activation activation, float alpha, FloatBuffer input, FloatBuffer output, int batch, int features)
-    { var t = Stopwatch.GetTimestamp(); inner.ActivationForward(activation, alpha, input, output, batch, features); Record(t, () => $"{activation}Forward b{batch} {features}"); }
-    public void ActivationBackward(Activation activation, float alpha, FloatBuffer input, FloatBuffer output, FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int features)
-    { var t = Stopwatch.GetTimestamp(); inner.ActivationBackward(activation, alpha, input, output, outputGradient, inputGradient, batch, features); Record(t, () => $"{activation}Backward b{batch} {features}"); }
-
-    public void DropoutForward(FloatBuffer input, FloatBuffer output, FloatBuffer mask, float rate, ulong seed, int length)
-    { var t = Stopwatch.GetTimestamp(); inner.DropoutForward(input, output, mask, rate, seed, length); Record(t, () => $"DropoutForward {length}"); }
-    public void DropoutBackward(FloatBuffer mask, FloatBuffer outputGradient, FloatBuffer inputGradient, int length)
-    { var t = Stopwatch.GetTimestamp(); inner.DropoutBackward(mask, outputGradient, inputGradient, length); Record(t, () => $"DropoutBackward {length}"); }
-
-    public void Add(FloatBuffer a, FloatBuffer b, FloatBuffer output, int length)
-    { var t = Stopwatch.GetTimestamp(); inner.Add(a, b, output, length); Record(t, () => $"Add {length}"); }
-    public void Scale(FloatBuffer input, FloatBuffer output, float factor, int length)
-    { var t = Stopwatch.GetTimestamp(); inner.Scale(input, output, factor, length); Record(t, () => $"Scale {length}"); }
-    public void AddInPlace(FloatBuffer source, FloatBuffer destination, int length)
-    { var t = Stopwatch.GetTimestamp(); inner.AddInPlace(source, destination, length); Record(t, () => $"AddInPlace {length}"); }
-    public void ConcatChannelsForward(FloatBuffer input, FloatBuffer output, int batch, int inputChannels, int outputChannels, int channelOffset, int spatial)
-    { var t = Stopwatch.GetTimestamp(); inner.ConcatChannelsForward(input, output, batch, inputChannels, outputChannels, channelOffset, spatial); Record(t, () => $"ConcatForward b{batch} {inputChannels}/{outputChannels}x{spatial}"); }
-    public void ConcatChannelsBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int inputChannels, int outputChannels, int channelOffset, int spatial)
-    { var t = Stopwatch.GetTimestamp(); inner.ConcatChannelsBackward(outputGradient, inputGradient, batch, inputChannels, outputChannels, channelOffset, spatial); Record(t, () => $"ConcatBackward b{batch} {inputChannels}/{outputChannels}x{spatial}"); }
-
-    public void BatchNormForward(FloatBuffer input, FloatBuffer? gamma, FloatBuffer? beta, FloatBuffer runningMean, FloatBuffer runningVariance,
-        FloatBuffer output, FloatBuffer savedMean, FloatBuffer savedInverseStd, int batch, int channels, int spatial, float momentum, float epsilon, bool training)
-    { var t = Stopwatch.GetTimestamp(); inner.BatchNormForward(input, gamma, beta, runningMean, runningVariance, output, savedMean, savedInverseStd, batch, channels, spatial, momentum, epsilon, training); Record(t, () => $"BatchNormForward b{batch} {channels}x{spatial}"); }
-    public void BatchNormBackward(FloatBuffer input, FloatBuffer? gamma, FloatBuffer savedMean, FloatBuffer savedInverseStd,
-        FloatBuffer outputGradient, FloatBuffer inputGradient, FloatBuffer? gammaGradient, FloatBuffer? betaGradient, int batch, int channels, int spatial)
-    { var t = Stopwatch.GetTimestamp(); inner.BatchNormBackward(input, gamma, savedMean, savedInverseStd, outputGradient, inputGradient, gammaGradient, betaGradient, batch, channels, spatial); Record(t, () => $"BatchNormBackward b{batch} {channels}x{spatial}"); }
-
-    public void GlobalAvgPool2DForward(FloatBuffer input, FloatBuffer output, int batch, int channels, int spatial)
-    { var t = Stopwatch.GetTimestamp(); inner.GlobalAvgPool2DForward(input, output, batch, channels, spatial); Record(t, () => $"GlobalAvgPoolForward b{batch} {channels}x{spatial}"); }
-    public void GlobalAvgPool2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int channels, int spatial)
-    { var t = Stopwatch.GetTimestamp(); inner.GlobalAvgPool2DBackward(outputGradient, inputGradient, batch, channels, spatial); Record(t, () => $"GlobalAvgPoolBackward b{batch} {channels}x{spatial}"); }
-    public void ZeroPadding2DForward(FloatBuffer input, FloatBuffer output, int batch, int channels, int inHeight, int inWidth, int padTop, int padLeft, int outHeight, int outWidth)
-    { var t = Stopwatch.GetTimestamp(); inner.ZeroPadding2DForward(input, output, batch, channels, inHeight, inWidth, padTop, padLeft, outHeight, outWidth); Record(t, () => $"ZeroPaddingForward b{batch} {channels}x{inHeight}x{inWidth}"); }
-    public void ZeroPadding2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int channels, int inHeight, int inWidth, int padTop, int padLeft, int outHeight, int outWidth)
-    { var t = Stopwatch.GetTimestamp(); inner.ZeroPadding2DBackward(outputGradient, inputGradient, batch, channels, inHeight, inWidth, padTop, padLeft, outHeight, outWidth); Record(t, () => $"ZeroPaddingBackward b{batch} {channels}x{inHeight}x{inWidth}"); }
+    /// <summary><c>DenseBackward b32 400→120 (no dx)</c>: the operation, the batch before its geometry, the sizes.</summary>
+    private static string Label(string operation, ReadOnlySpan<object?> arguments)
+    {
+        var parts = new List<string> { operation };
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            var next = i + 1 < arguments.Length ? arguments[i + 1] : null;
+            switch (arguments[i])
+            {
+                case Activation activation: parts[0] = activation + operation.Replace("Activation", ""); break;
+                case int batch when next is Conv2DGeometry or Pool2DGeometry or DenseGeometry or BatchNormGeometry or ConcatGeometry or Padding2DGeometry or GlobalPool2DGeometry:
+                    parts.Add($"b{batch}"); break;
+                case int batch when arguments[0] is Activation && i == arguments.Length - 2: parts.Add($"b{batch}"); break;
+                case int length: parts.Add(length.ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
+                case Conv2DGeometry g: parts.Add($"{g.InChannels}x{g.InHeight}x{g.InWidth}→{g.OutChannels}x{g.OutHeight}x{g.OutWidth} k{g.KernelHeight}x{g.KernelWidth} s{g.StrideHeight} g{g.Groups}"); break;
+                case Pool2DGeometry g: parts.Add($"{g.Channels}x{g.InHeight}x{g.InWidth}→{g.OutHeight}x{g.OutWidth}"); break;
+                case DenseGeometry g: parts.Add($"{g.Inputs}→{g.Units}"); break;
+                case BatchNormGeometry g: parts.Add($"{g.Channels}x{g.Spatial}"); break;
+                case ConcatGeometry g: parts.Add($"{g.InputChannels}/{g.OutputChannels}x{g.Spatial}"); break;
+                case Padding2DGeometry g: parts.Add($"{g.Channels}x{g.InHeight}x{g.InWidth}"); break;
+                case GlobalPool2DGeometry g: parts.Add($"{g.Channels}x{g.Spatial}"); break;
+            }
+        }
+        // Dense and convolution backward skip the input gradient of a network's first layer (argument 3).
+        if (operation is nameof(IBackend.DenseBackward) or nameof(IBackend.Conv2DBackward) && arguments[3] is null) parts.Add("(no dx)");
+        return string.Join(" ", parts);
+    }
 }

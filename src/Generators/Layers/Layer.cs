@@ -113,6 +113,11 @@ internal sealed record BufferInfo(string Suffix, int Length, bool PerSample = tr
 internal sealed record GeometryInfo(string Part, string Type, string Value)
 {
     public const string Conv2D = "global::Unroll.Conv2DGeometry";
+    public const string Dense = "global::Unroll.DenseGeometry";
+    public const string BatchNorm = "global::Unroll.BatchNormGeometry";
+    public const string Concat = "global::Unroll.ConcatGeometry";
+    public const string Padding2D = "global::Unroll.Padding2DGeometry";
+    public const string GlobalPool2D = "global::Unroll.GlobalPool2DGeometry";
 }
 
 /// <summary>The member suffixes a layer kind may declare (see <see cref="Layer.Members"/>).</summary>

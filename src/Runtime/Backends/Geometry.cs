@@ -40,3 +40,45 @@ public readonly record struct Pool2DGeometry(
     /// <summary>Values in one output sample.</summary>
     public int OutputSize => Channels * OutHeight * OutWidth;
 }
+
+/// <summary>The sizes of a fully connected layer over (batch, <see cref="Inputs"/>) activations; weights are [Units, Inputs].</summary>
+/// <example><code>backend.DenseForward(x, w, b, y, batch, new DenseGeometry(Inputs: 400, Units: 120));</code></example>
+public readonly record struct DenseGeometry(int Inputs, int Units);
+
+/// <summary>
+/// The sizes and settings of a batch normalisation over (batch, <see cref="Channels"/>, <see cref="Spatial"/>) values,
+/// normalised per channel (<see cref="Spatial"/> is 1 after a Dense layer). <see cref="Momentum"/> is the share of the
+/// running statistics kept at each training step; <see cref="Epsilon"/> is added to the variance.
+/// </summary>
+/// <example><code>var geometry = new BatchNormGeometry(Channels: 16, Spatial: 100, Momentum: 0.99f, Epsilon: 1e-3f);</code></example>
+public readonly record struct BatchNormGeometry(int Channels, int Spatial, float Momentum, float Epsilon)
+{
+    /// <summary>Values in one sample.</summary>
+    public int Size => Channels * Spatial;
+}
+
+/// <summary>
+/// One input of a concatenation along channels: each sample's (<see cref="InputChannels"/>, <see cref="Spatial"/>) block is
+/// channels [<see cref="ChannelOffset"/>, <see cref="ChannelOffset"/> + <see cref="InputChannels"/>) of the
+/// (<see cref="OutputChannels"/>, <see cref="Spatial"/>) output.
+/// </summary>
+/// <example><code>var second = new ConcatGeometry(InputChannels: 3, OutputChannels: 6, ChannelOffset: 3, Spatial: 16);</code></example>
+public readonly record struct ConcatGeometry(int InputChannels, int OutputChannels, int ChannelOffset, int Spatial);
+
+/// <summary>
+/// Zero padding around each (<see cref="Channels"/>, <see cref="InHeight"/>, <see cref="InWidth"/>) sample: the top and
+/// left amounts are given, the bottom and right follow from <see cref="OutHeight"/> and <see cref="OutWidth"/>.
+/// </summary>
+/// <example><code>var pad1 = new Padding2DGeometry(Channels: 3, InHeight: 4, InWidth: 4, PadTop: 1, PadLeft: 1, OutHeight: 6, OutWidth: 6);</code></example>
+public readonly record struct Padding2DGeometry(int Channels, int InHeight, int InWidth, int PadTop, int PadLeft, int OutHeight, int OutWidth)
+{
+    /// <summary>Values in one input sample.</summary>
+    public int InputSize => Channels * InHeight * InWidth;
+
+    /// <summary>Values in one output sample.</summary>
+    public int OutputSize => Channels * OutHeight * OutWidth;
+}
+
+/// <summary>A pooling over all of each channel's <see cref="Spatial"/> values: (batch, channels, spatial) → (batch, channels).</summary>
+/// <example><code>var global = new GlobalPool2DGeometry(Channels: 64, Spatial: 7 * 7);</code></example>
+public readonly record struct GlobalPool2DGeometry(int Channels, int Spatial);

@@ -25,21 +25,21 @@ public class CallSequenceTests
         "Conv2DForward([3528], [2400], [16], [4800], [3528], 2, conv 6x14x14→16x10x10 k5x5 s1,1 p0,0)",
         "ActivationForward(Relu, 0, [4800], [4800], 2, 1600)",
         "MaxPool2DForward([4800], [1200], 2, pool 16x10x10→5x5 w2x2 s2,2 p0,0)",
-        "DenseForward([1200], [48000], [120], [360], 2, 400, 120)",
+        "DenseForward([1200], [48000], [120], [360], 2, dense 400→120)",
         "ActivationForward(Relu, 0, [360], [360], 2, 120)",
-        "DenseForward([360], [10080], [84], [252], 2, 120, 84)",
+        "DenseForward([360], [10080], [84], [252], 2, dense 120→84)",
         "ActivationForward(Relu, 0, [252], [252], 2, 84)",
-        "DenseForward([252], [840], [10], [30], 2, 84, 10)",
+        "DenseForward([252], [840], [10], [30], 2, dense 84→10)",
         "ActivationForward(Softmax, 0, [30], [30], 2, 10)",
     };
 
     private static readonly string[] ExpectedBackwardAfterLogits =
     {
-        "DenseBackward([252], [840], [30], [252], [840], [10], 2, 84, 10)",
+        "DenseBackward([252], [840], [30], [252], [840], [10], 2, dense 84→10)",
         "ActivationBackward(Relu, 0, [252], [252], [252], [252], 2, 84)",
-        "DenseBackward([360], [10080], [252], [360], [10080], [84], 2, 120, 84)",
+        "DenseBackward([360], [10080], [252], [360], [10080], [84], 2, dense 120→84)",
         "ActivationBackward(Relu, 0, [360], [360], [360], [360], 2, 120)",
-        "DenseBackward([1200], [48000], [360], [1200], [48000], [120], 2, 400, 120)",
+        "DenseBackward([1200], [48000], [360], [1200], [48000], [120], 2, dense 400→120)",
         "MaxPool2DBackward([4800], [1200], [4800], 2, pool 16x10x10→5x5 w2x2 s2,2 p0,0)",
         "ActivationBackward(Relu, 0, [4800], [4800], [4800], [4800], 2, 1600)",
         "Conv2DBackward([3528], [2400], [4800], [3528], [2400], [16], [3528], 2, conv 6x14x14→16x10x10 k5x5 s1,1 p0,0)",
@@ -152,14 +152,14 @@ public class CallSequenceTests
         Assert.Equal(
             new[]
             {
-                "DenseForward([8], [32], [8], [16], 1, 4, 8)",
+                "DenseForward([8], [32], [8], [16], 1, dense 4→8)",
                 "ActivationForward(Relu, 0, [16], [16], 1, 8)",
                 "DropoutForward([16], [16], [16], 0.5, seed, 8)",
-                "DenseForward([16], [16], [2], [4], 1, 8, 2)",
-                "DenseForward([8], [32], [8], [16], 1, 4, 8)",
+                "DenseForward([16], [16], [2], [4], 1, dense 8→2)",
+                "DenseForward([8], [32], [8], [16], 1, dense 4→8)",
                 "ActivationForward(Relu, 0, [16], [16], 1, 8)",
                 "Copy([16], [16], 8)",
-                "DenseForward([16], [16], [2], [4], 1, 8, 2)",
+                "DenseForward([16], [16], [2], [4], 1, dense 8→2)",
             },
             backend.Calls.ToArray());
         Assert.Equal(Activation.Linear, network.OutputActivation);

@@ -74,7 +74,7 @@ public class EmissionRobustnessTests
             .SelectMany(step => step.Outputs).Select(o => o.Reason).ToList();
         Assert.Equal(2, reasons.Count);
         Assert.Single(reasons, r => r is not (IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
-        Assert.Contains("batch, 4, 5);", second.Source("A.g.cs"));
+        Assert.Contains("new global::Unroll.DenseGeometry(4, 5);", second.Source("A.g.cs"));
     }
 
     [Fact]

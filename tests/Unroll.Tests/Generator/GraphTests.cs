@@ -135,9 +135,9 @@ public class GraphTests
             "Conv2DForward([96], [6], [3], [144], [96], 2, conv 2x4x4→3x4x4 k1x1 s1,1 p0,0)",
             "ActivationForward(Relu, 0, [144], [144], 2, 48)",
             "Add([144], [144], [144], 96)",
-            "ConcatChannelsForward([144], [288], 2, 3, 6, 0, 16)",
-            "ConcatChannelsForward([144], [288], 2, 3, 6, 3, 16)",
-            "DenseForward([288], [192], [2], [6], 2, 96, 2)",
+            "ConcatChannelsForward([144], [288], 2, concat 3→6@0 x16)",
+            "ConcatChannelsForward([144], [288], 2, concat 3→6@3 x16)",
+            "DenseForward([288], [192], [2], [6], 2, dense 96→2)",
         }, backend.Calls);
 
         backend.Calls.Clear();
@@ -145,10 +145,10 @@ public class GraphTests
         network.Backward(batch, outputGradientIsForLogits: false);
         Assert.Equal(new[]
         {
-            "DenseBackward([288], [192], [6], [288], [192], [2], 2, 96, 2)",
+            "DenseBackward([288], [192], [6], [288], [192], [2], 2, dense 96→2)",
             // concatenate_1 → add_1 (first: writes its gradient) and conv2d_1 (first: writes its gradient).
-            "ConcatChannelsBackward([288], [144], 2, 3, 6, 0, 16)",
-            "ConcatChannelsBackward([288], [144], 2, 3, 6, 3, 16)",
+            "ConcatChannelsBackward([288], [144], 2, concat 3→6@0 x16)",
+            "ConcatChannelsBackward([288], [144], 2, concat 3→6@3 x16)",
             // add_1 → conv2d_1 again (accumulates) and relu_1 (copy).
             "AddInPlace([144], [144], 96)",
             "Copy([144], [144], 96)",
@@ -199,9 +199,10 @@ public class GraphTests
         Assert.Contains("public const int TrainableParameterCount = 98;", source);
         Assert.Contains("Non-trainable params: 14", source);
         Assert.Contains("\"batch_normalization_1.running_var\", new[] { 4 }, global::Unroll.ParameterInit.Ones, isTrainable: false", source);
-        Assert.Contains("_backend.BatchNormForward(_conv2d1Out, BatchNormalization1Weight.Value, BatchNormalization1Bias.Value, BatchNormalization1RunningMean.Value, BatchNormalization1RunningVar.Value, _batchNormalization1Out, _batchNormalization1Mean, _batchNormalization1InvStd, batch, 4, 9, 0.9f, 0.001f, training);", source);
-        Assert.Contains("_backend.BatchNormForward(_dense1Out, null, BatchNormalization2Bias.Value", source);
-        Assert.Contains(", batch, 3, 1, 0.99f, 0.001f, training);", source);
+        Assert.Contains("private static readonly global::Unroll.BatchNormGeometry s_batchNormalization1Geometry = new global::Unroll.BatchNormGeometry(4, 9, 0.9f, 0.001f);", source);
+        Assert.Contains("_backend.BatchNormForward(_conv2d1Out, _batchNormalization1Out, new global::Unroll.BatchNormBuffers(BatchNormalization1Weight.Value, BatchNormalization1Bias.Value, BatchNormalization1RunningMean.Value, BatchNormalization1RunningVar.Value, _batchNormalization1Mean, _batchNormalization1InvStd), batch, in s_batchNormalization1Geometry, training);", source);
+        Assert.Contains("_backend.BatchNormForward(_dense1Out, _batchNormalization2Out, new global::Unroll.BatchNormBuffers(null, BatchNormalization2Bias.Value", source);
+        Assert.Contains("s_batchNormalization2Geometry = new global::Unroll.BatchNormGeometry(3, 1, 0.99f, 0.001f);", source);
         Assert.Contains("throw new global::System.InvalidOperationException(\"Backward needs a training-mode forward pass", source);
     }
 

@@ -81,7 +81,7 @@ public class IncrementalityTests
 
         var outputs = run.Result.Results.Single().TrackedSteps[TrackingNames.Networks].SelectMany(r => r.Outputs).ToList();
         Assert.Contains(outputs, o => o.Reason == IncrementalStepRunReason.Modified);
-        Assert.Contains("DenseForward(_maxPooling2d2Out, Dense1Weight.Value, Dense1Bias.Value, _dense1Out, batch, 400, 100);", run.Source("Unroll.Models.LeNet5.g.cs"));
+        Assert.Contains("s_dense1Geometry = new global::Unroll.DenseGeometry(400, 100);", run.Source("Unroll.Models.LeNet5.g.cs"));
     }
 
     [Fact]

@@ -18,9 +18,9 @@ public class AllocationTests
         var y = backend.Allocate(batch * units); var dx = backend.Allocate(batch * inputs); var dw = backend.Allocate(units * inputs); var db = backend.Allocate(units);
         AssertNoAllocation(() =>
         {
-            backend.DenseForward(x, w, b, y, batch, inputs, units);
-            backend.DenseBackward(x, w, y, dx, dw, db, batch, inputs, units);
-            backend.DenseForward(x, w, b, y, 1, inputs, units);
+            backend.DenseForward(x, w, b, y, batch, new DenseGeometry(inputs, units));
+            backend.DenseBackward(x, w, y, dx, dw, db, batch, new DenseGeometry(inputs, units));
+            backend.DenseForward(x, w, b, y, 1, new DenseGeometry(inputs, units));
         });
     }
 

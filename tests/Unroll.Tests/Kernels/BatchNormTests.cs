@@ -48,7 +48,7 @@ public class BatchNormTests
                 var x = Input(batch, channels, spatial, ++seed);
                 var y = Support.Upload(backend, DenseTests.Filled(x.Length));
                 var sm = Support.Upload(backend, DenseTests.Filled(channels)); var si = Support.Upload(backend, DenseTests.Filled(channels));
-                backend.BatchNormForward(Support.Upload(backend, x), g, b, rm, rv, y, sm, si, batch, channels, spatial, Momentum, Epsilon, training: true);
+                backend.BatchNormForward(Support.Upload(backend, x), y, new BatchNormBuffers(g, b, rm, rv, sm, si), batch, new BatchNormGeometry(channels, spatial, Momentum, Epsilon), training: true);
 
                 var xd = Support.ToDouble(x);
                 var (mean, variance) = GraphReference.Moments(xd, batch, channels, spatial);
@@ -85,8 +85,8 @@ public class BatchNormTests
     {
         // n = batch·spatial = 1: the unbiased variance is undefined, the biased one (0) is used.
         var rv = Support.Upload(backend, [1f]); var rm = Support.Upload(backend, [0f]);
-        backend.BatchNormForward(Support.Upload(backend, [3f]), null, null, rm, rv, backend.Allocate(1), backend.Allocate(1), backend.Allocate(1),
-            1, 1, 1, 0.5f, Epsilon, training: true);
+        var buffers = new BatchNormBuffers(null, null, rm, rv, backend.Allocate(1), backend.Allocate(1));
+        backend.BatchNormForward(Support.Upload(backend, [3f]), backend.Allocate(1), buffers, 1, new BatchNormGeometry(1, 1, 0.5f, Epsilon), training: true);
         Assert.Equal(0.5f, Support.Download(backend, rv)[0], 6);
         Assert.Equal(1.5f, Support.Download(backend, rm)[0], 6);
     }
@@ -104,8 +104,7 @@ public class BatchNormTests
                 var rm0 = Support.Random(channels, ++seed); var rv0 = Support.Random(channels, ++seed, 0.5f, 2f);
                 var rm = Support.Upload(backend, rm0); var rv = Support.Upload(backend, rv0);
                 var y = Support.Upload(backend, DenseTests.Filled(x.Length));
-                backend.BatchNormForward(Support.Upload(backend, x), affine ? Support.Upload(backend, gamma) : null, affine ? Support.Upload(backend, beta) : null,
-                    rm, rv, y, backend.Allocate(channels), backend.Allocate(channels), batch, channels, spatial, Momentum, Epsilon, training: false);
+                backend.BatchNormForward(Support.Upload(backend, x), y, new BatchNormBuffers(affine ? Support.Upload(backend, gamma) : null, affine ? Support.Upload(backend, beta) : null, rm, rv, backend.Allocate(channels), backend.Allocate(channels)), batch, new BatchNormGeometry(channels, spatial, Momentum, Epsilon), training: false);
                 var expected = GraphReference.Normalize(Support.ToDouble(x), affine ? Support.ToDouble(gamma) : null, affine ? Support.ToDouble(beta) : null,
                     Support.ToDouble(rm0), Support.ToDouble(rv0), Epsilon, batch, channels, spatial);
                 Support.Close(expected, Support.Download(backend, y), 1e-5, $"{name} (affine {affine})");
@@ -122,8 +121,7 @@ public class BatchNormTests
         var x = Support.Random(batch * channels * spatial, 7);
         for (int i = 0; i < x.Length; i++) x[i] += 1000f;
         var y = backend.Allocate(x.Length);
-        backend.BatchNormForward(Support.Upload(backend, x), null, null, backend.Allocate(channels), backend.Allocate(channels), y,
-            backend.Allocate(channels), backend.Allocate(channels), batch, channels, spatial, Momentum, Epsilon, training: true);
+        backend.BatchNormForward(Support.Upload(backend, x), y, new BatchNormBuffers(null, null, backend.Allocate(channels), backend.Allocate(channels), backend.Allocate(channels), backend.Allocate(channels)), batch, new BatchNormGeometry(channels, spatial, Momentum, Epsilon), training: true);
         Support.Close(GraphReference.BatchNormTraining(Support.ToDouble(x), null, null, Epsilon, batch, channels, spatial), Support.Download(backend, y), 2e-5, "offset 1000");
     }
 
@@ -141,13 +139,14 @@ public class BatchNormTests
                 var (xd, gd, bd, rd) = (Support.ToDouble(x), Support.ToDouble(gamma), Support.ToDouble(beta), Support.ToDouble(r));
                 var (xb, gb) = (Support.Upload(backend, x), affine ? Support.Upload(backend, gamma) : null);
                 var sm = backend.Allocate(channels); var si = backend.Allocate(channels);
-                backend.BatchNormForward(xb, gb, affine ? Support.Upload(backend, beta) : null, backend.Allocate(channels), backend.Allocate(channels),
-                    backend.Allocate(x.Length), sm, si, batch, channels, spatial, Momentum, Epsilon, training: true);
+                var buffers = new BatchNormBuffers(gb, affine ? Support.Upload(backend, beta) : null, backend.Allocate(channels), backend.Allocate(channels), sm, si);
+                var geometry = new BatchNormGeometry(channels, spatial, Momentum, Epsilon);
+                backend.BatchNormForward(xb, backend.Allocate(x.Length), buffers, batch, geometry, training: true);
 
                 var dx = Support.Upload(backend, DenseTests.Filled(x.Length));
                 var dg = affine ? Support.Upload(backend, DenseTests.Filled(channels)) : null;
                 var db = affine ? Support.Upload(backend, DenseTests.Filled(channels)) : null;
-                backend.BatchNormBackward(xb, gb, sm, si, Support.Upload(backend, r), dx, dg, db, batch, channels, spatial);
+                backend.BatchNormBackward(xb, Support.Upload(backend, r), dx, dg, db, buffers, batch, geometry);
 
                 // dx is a difference of O(1) terms scaled by invstd ≤ 1/√ε; float rounding stays ≲ 1e-5 of it.
                 // A missing term (Σdy or Σdy·x̂) shows as O(1).
@@ -167,11 +166,12 @@ public class BatchNormTests
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public void Rejects_short_parameter_buffers(IBackend backend)
     {
-        var e = Assert.Throws<ArgumentException>(() => backend.BatchNormForward(backend.Allocate(24), backend.Allocate(2), null,
-            backend.Allocate(3), backend.Allocate(3), backend.Allocate(24), backend.Allocate(3), backend.Allocate(3), 2, 3, 4, Momentum, Epsilon, true));
+        var geometry = new BatchNormGeometry(Channels: 3, Spatial: 4, Momentum, Epsilon);
+        var shortGamma = new BatchNormBuffers(backend.Allocate(2), null, backend.Allocate(3), backend.Allocate(3), backend.Allocate(3), backend.Allocate(3));
+        var e = Assert.Throws<ArgumentException>(() => backend.BatchNormForward(backend.Allocate(24), backend.Allocate(24), shortGamma, 2, geometry, true));
         Assert.Equal("gamma", e.ParamName);
-        e = Assert.Throws<ArgumentException>(() => backend.BatchNormBackward(backend.Allocate(24), null, backend.Allocate(3), backend.Allocate(3),
-            backend.Allocate(24), backend.Allocate(23), null, null, 2, 3, 4));
+        var buffers = shortGamma with { Gamma = null };
+        e = Assert.Throws<ArgumentException>(() => backend.BatchNormBackward(backend.Allocate(24), backend.Allocate(24), backend.Allocate(23), null, null, buffers, 2, geometry));
         Assert.Equal("inputGradient", e.ParamName);
     }
 }

@@ -17,7 +17,7 @@ public class DenseTests
             {
                 var x = Support.Random(batch * inputs, 1); var w = Support.Random(units * inputs, 2); var b = Support.Random(units, 3);
                 var y = backend.Allocate(batch * units);
-                backend.DenseForward(Support.Upload(backend, x), Support.Upload(backend, w), withBias ? Support.Upload(backend, b) : null, y, batch, inputs, units);
+                backend.DenseForward(Support.Upload(backend, x), Support.Upload(backend, w), withBias ? Support.Upload(backend, b) : null, y, batch, new DenseGeometry(inputs, units));
                 var expected = Reference.Dense(Support.ToDouble(x), Support.ToDouble(w), withBias ? Support.ToDouble(b) : null, batch, inputs, units);
                 Support.Close(expected, Support.Download(backend, y), 1e-5 * Math.Sqrt(inputs), $"y ({batch}, {inputs}, {units}, bias {withBias})");
             }
@@ -33,7 +33,7 @@ public class DenseTests
             var r = Support.Random(batch * units, 7); // L = Σ y⊙r, so dL/dy = r
             var (xd, wd, bd, rd) = (Support.ToDouble(x), Support.ToDouble(w), Support.ToDouble(b), Support.ToDouble(r));
             var dx = Support.Upload(backend, Filled(batch * inputs)); var dw = Support.Upload(backend, Filled(units * inputs)); var db = Support.Upload(backend, Filled(units));
-            backend.DenseBackward(Support.Upload(backend, x), Support.Upload(backend, w), Support.Upload(backend, r), dx, dw, db, batch, inputs, units);
+            backend.DenseBackward(Support.Upload(backend, x), Support.Upload(backend, w), Support.Upload(backend, r), dx, dw, db, batch, new DenseGeometry(inputs, units));
 
             int stride = batch * inputs > 500 ? 7 : 1;
             // Gradients are sums of `batch` or `units` float products of O(1) values: relative error ≲ 1e-6·√terms; a wrong index is O(1).
@@ -44,7 +44,7 @@ public class DenseTests
 
             // A null input gradient skips dx and still produces the same dW.
             var dw2 = backend.Allocate(units * inputs);
-            backend.DenseBackward(Support.Upload(backend, x), Support.Upload(backend, w), Support.Upload(backend, r), null, dw2, null, batch, inputs, units);
+            backend.DenseBackward(Support.Upload(backend, x), Support.Upload(backend, w), Support.Upload(backend, r), null, dw2, null, batch, new DenseGeometry(inputs, units));
             Assert.Equal(Support.Download(backend, dw), Support.Download(backend, dw2));
         }
     }
@@ -53,7 +53,7 @@ public class DenseTests
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public void Short_buffers_are_rejected(IBackend backend)
     {
-        var e = Assert.Throws<ArgumentException>(() => backend.DenseForward(backend.Allocate(10), backend.Allocate(5), null, backend.Allocate(4), 2, 3, 2));
+        var e = Assert.Throws<ArgumentException>(() => backend.DenseForward(backend.Allocate(10), backend.Allocate(5), null, backend.Allocate(4), 2, new DenseGeometry(3, 2)));
         Assert.Contains("weight", e.Message);
     }
 

@@ -157,9 +157,9 @@ internal static class DeterminismCases
         {
             var (x, w, b) = (Input(batch * inputs, 1), Input(units * inputs, 2), Input(units, 3));
             var y = Scratch(batch * units, garbage);
-            Cpu.DenseForward(x, w, b, y, batch, inputs, units);
+            Cpu.DenseForward(x, w, b, y, batch, new DenseGeometry(inputs, units));
             var (dx, dw, db) = (Scratch(batch * inputs, garbage), Scratch(units * inputs, garbage), Scratch(units, garbage));
-            Cpu.DenseBackward(x, w, Input(batch * units, 4), dx, dw, db, batch, inputs, units);
+            Cpu.DenseBackward(x, w, Input(batch * units, 4), dx, dw, db, batch, new DenseGeometry(inputs, units));
             return [("y", y.Array), ("dx", dx.Array), ("dW", dw.Array), ("db", db.Array)];
         });
 
@@ -198,11 +198,13 @@ internal static class DeterminismCases
             var (runningMean, runningVariance) = (Input(channels, 4), Input(channels, 5));
             foreach (ref float v in runningVariance.Array.AsSpan()) v = 1.5f + v;
             var (y, mean, inverseStd) = (Scratch(length, garbage), Scratch(channels, garbage), Scratch(channels, garbage));
-            Cpu.BatchNormForward(x, gamma, beta, runningMean, runningVariance, y, mean, inverseStd, batch, channels, spatial, 0.9f, 1e-3f, training: true);
+            var buffers = new BatchNormBuffers(gamma, beta, runningMean, runningVariance, mean, inverseStd);
+            var geometry = new BatchNormGeometry(channels, spatial, 0.9f, 1e-3f);
+            Cpu.BatchNormForward(x, y, buffers, batch, geometry, training: true);
             var (dx, dGamma, dBeta) = (Scratch(length, garbage), Scratch(channels, garbage), Scratch(channels, garbage));
-            Cpu.BatchNormBackward(x, gamma, mean, inverseStd, Input(length, 6), dx, affine ? dGamma : null, affine ? dBeta : null, batch, channels, spatial);
+            Cpu.BatchNormBackward(x, Input(length, 6), dx, affine ? dGamma : null, affine ? dBeta : null, buffers, batch, geometry);
             var inference = Scratch(length, garbage);
-            Cpu.BatchNormForward(x, gamma, beta, runningMean, runningVariance, inference, mean, inverseStd, batch, channels, spatial, 0.9f, 1e-3f, training: false);
+            Cpu.BatchNormForward(x, inference, buffers, batch, geometry, training: false);
             (string, float[])[] outputs = [("y", y.Array), ("saved mean", mean.Array), ("saved inverse std", inverseStd.Array), ("running mean", runningMean.Array),
                 ("running variance", runningVariance.Array), ("dx", dx.Array), ("inference y", inference.Array)];
             return affine ? [.. outputs, ("dGamma", dGamma.Array), ("dBeta", dBeta.Array)] : outputs;
@@ -241,8 +243,8 @@ internal static class DeterminismCases
         new(name, garbage =>
         {
             var (y, dx) = (Scratch(batch * channels, garbage), Scratch(batch * channels * spatial, garbage));
-            Cpu.GlobalAvgPool2DForward(Input(batch * channels * spatial, 1), y, batch, channels, spatial);
-            Cpu.GlobalAvgPool2DBackward(Input(batch * channels, 2), dx, batch, channels, spatial);
+            Cpu.GlobalAvgPool2DForward(Input(batch * channels * spatial, 1), y, batch, new GlobalPool2DGeometry(channels, spatial));
+            Cpu.GlobalAvgPool2DBackward(Input(batch * channels, 2), dx, batch, new GlobalPool2DGeometry(channels, spatial));
             return [("y", y.Array), ("dx", dx.Array)];
         });
 

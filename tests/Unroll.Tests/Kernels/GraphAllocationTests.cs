@@ -16,11 +16,13 @@ public class GraphAllocationTests
             var x = backend.Allocate(length); var y = backend.Allocate(length); var dx = backend.Allocate(length);
             var gamma = backend.Allocate(channels); var beta = backend.Allocate(channels); var rm = backend.Allocate(channels); var rv = backend.Allocate(channels);
             var sm = backend.Allocate(channels); var si = backend.Allocate(channels); var dg = backend.Allocate(channels); var db = backend.Allocate(channels);
+            var buffers = new BatchNormBuffers(gamma, beta, rm, rv, sm, si);
+            var geometry = new BatchNormGeometry(channels, spatial, 0.99f, 1e-3f);
             NoAllocation.Assert(() =>
             {
-                backend.BatchNormForward(x, gamma, beta, rm, rv, y, sm, si, batch, channels, spatial, 0.99f, 1e-3f, training: true);
-                backend.BatchNormBackward(x, gamma, sm, si, y, dx, dg, db, batch, channels, spatial);
-                backend.BatchNormForward(x, null, null, rm, rv, y, sm, si, batch, channels, spatial, 0.99f, 1e-3f, training: false);
+                backend.BatchNormForward(x, y, buffers, batch, geometry, training: true);
+                backend.BatchNormBackward(x, y, dx, dg, db, buffers, batch, geometry);
+                backend.BatchNormForward(x, y, buffers with { Gamma = null, Beta = null }, batch, geometry, training: false);
             });
         }
     }
@@ -59,12 +61,12 @@ public class GraphAllocationTests
         {
             backend.Add(a, b, b, a.Length);
             backend.AddInPlace(a, b, a.Length);
-            backend.ConcatChannelsForward(a, cat, batch, channels, 2 * channels, channels, h * w);
-            backend.ConcatChannelsBackward(cat, a, batch, channels, 2 * channels, channels, h * w);
-            backend.GlobalAvgPool2DForward(a, pooled, batch, channels, h * w);
-            backend.GlobalAvgPool2DBackward(pooled, a, batch, channels, h * w);
-            backend.ZeroPadding2DForward(a, padded, batch, channels, h, w, 0, 0, h + 1, w + 1);
-            backend.ZeroPadding2DBackward(padded, a, batch, channels, h, w, 0, 0, h + 1, w + 1);
+            backend.ConcatChannelsForward(a, cat, batch, new ConcatGeometry(channels, 2 * channels, channels, h * w));
+            backend.ConcatChannelsBackward(cat, a, batch, new ConcatGeometry(channels, 2 * channels, channels, h * w));
+            backend.GlobalAvgPool2DForward(a, pooled, batch, new GlobalPool2DGeometry(channels, h * w));
+            backend.GlobalAvgPool2DBackward(pooled, a, batch, new GlobalPool2DGeometry(channels, h * w));
+            backend.ZeroPadding2DForward(a, padded, batch, new Padding2DGeometry(channels, h, w, 0, 0, h + 1, w + 1));
+            backend.ZeroPadding2DBackward(padded, a, batch, new Padding2DGeometry(channels, h, w, 0, 0, h + 1, w + 1));
         });
     }
 }

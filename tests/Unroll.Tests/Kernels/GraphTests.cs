@@ -67,7 +67,7 @@ public class GraphTests
         int offset = 0;
         for (int k = 0; k < channels.Length; k++)
         {
-            backend.ConcatChannelsForward(Support.Upload(backend, inputs[k]), y, batch, channels[k], total, offset, spatial);
+            backend.ConcatChannelsForward(Support.Upload(backend, inputs[k]), y, batch, new ConcatGeometry(channels[k], total, offset, spatial));
             offset += channels[k];
         }
         var expected = GraphReference.ConcatChannels(Array.ConvertAll(inputs, Support.ToDouble), channels, batch, spatial);
@@ -79,7 +79,7 @@ public class GraphTests
         for (int k = 0; k < channels.Length; k++)
         {
             var dx = Support.Upload(backend, DenseTests.Filled(batch * channels[k] * spatial));
-            backend.ConcatChannelsBackward(y, dx, batch, channels[k], total, offset, spatial);
+            backend.ConcatChannelsBackward(y, dx, batch, new ConcatGeometry(channels[k], total, offset, spatial));
             Assert.Equal(inputs[k], Support.Download(backend, dx));
             offset += channels[k];
         }
@@ -90,8 +90,8 @@ public class GraphTests
     public void Concat_rejects_channels_outside_the_output(IBackend backend)
     {
         var x = backend.Allocate(2 * 3 * 4); var y = backend.Allocate(2 * 6 * 4);
-        Assert.Throws<ArgumentException>(() => backend.ConcatChannelsForward(x, y, 2, 3, 6, 4, 4));
-        Assert.Throws<ArgumentException>(() => backend.ConcatChannelsForward(x, backend.Allocate(10), 2, 3, 6, 0, 4));
+        Assert.Throws<ArgumentException>(() => backend.ConcatChannelsForward(x, y, 2, new ConcatGeometry(3, 6, 4, 4)));
+        Assert.Throws<ArgumentException>(() => backend.ConcatChannelsForward(x, backend.Allocate(10), 2, new ConcatGeometry(3, 6, 0, 4)));
     }
 
     [Theory]
@@ -102,12 +102,12 @@ public class GraphTests
         {
             var x = Support.Random(batch * channels * spatial, spatial);
             var y = Support.Upload(backend, DenseTests.Filled(batch * channels));
-            backend.GlobalAvgPool2DForward(Support.Upload(backend, x), y, batch, channels, spatial);
+            backend.GlobalAvgPool2DForward(Support.Upload(backend, x), y, batch, new GlobalPool2DGeometry(channels, spatial));
             Support.Close(GraphReference.GlobalAvgPool(Support.ToDouble(x), batch, channels, spatial), Support.Download(backend, y), 1e-6, $"gap {spatial}");
 
             var r = Support.Random(batch * channels, 99);
             var dx = Support.Upload(backend, DenseTests.Filled(batch * channels * spatial));
-            backend.GlobalAvgPool2DBackward(Support.Upload(backend, r), dx, batch, channels, spatial);
+            backend.GlobalAvgPool2DBackward(Support.Upload(backend, r), dx, batch, new GlobalPool2DGeometry(channels, spatial));
             var xd = Support.ToDouble(x);
             Support.Close(Support.NumericGradient(xd, p => GraphReference.GlobalAvgPool(p, batch, channels, spatial), Support.ToDouble(r)),
                 Support.Download(backend, dx), 1e-6, $"gap backward {spatial}");
@@ -124,13 +124,13 @@ public class GraphTests
             const int batch = 2, channels = 3;
             var x = Support.Random(batch * channels * ih * iw, ih * 10 + iw);
             var y = Support.Upload(backend, DenseTests.Filled(batch * channels * oh * ow));
-            backend.ZeroPadding2DForward(Support.Upload(backend, x), y, batch, channels, ih, iw, top, left, oh, ow);
+            backend.ZeroPadding2DForward(Support.Upload(backend, x), y, batch, new Padding2DGeometry(channels, ih, iw, top, left, oh, ow));
             Support.Close(GraphReference.ZeroPad(Support.ToDouble(x), batch, channels, ih, iw, top, left, oh, ow), Support.Download(backend, y), 0,
                 $"pad ({top},{left}) → ({oh},{ow})");
 
             var r = Support.Random(batch * channels * oh * ow, 5);
             var dx = Support.Upload(backend, DenseTests.Filled(x.Length));
-            backend.ZeroPadding2DBackward(Support.Upload(backend, r), dx, batch, channels, ih, iw, top, left, oh, ow);
+            backend.ZeroPadding2DBackward(Support.Upload(backend, r), dx, batch, new Padding2DGeometry(channels, ih, iw, top, left, oh, ow));
             Support.Close(Support.NumericGradient(Support.ToDouble(x), p => GraphReference.ZeroPad(p, batch, channels, ih, iw, top, left, oh, ow), Support.ToDouble(r)),
                 Support.Download(backend, dx), 1e-7, $"pad backward ({top},{left})");
         }
@@ -140,7 +140,7 @@ public class GraphTests
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public void ZeroPadding_rejects_an_input_that_does_not_fit(IBackend backend)
     {
-        var e = Assert.Throws<ArgumentException>(() => backend.ZeroPadding2DForward(backend.Allocate(9), backend.Allocate(16), 1, 1, 3, 3, 2, 0, 4, 4));
+        var e = Assert.Throws<ArgumentException>(() => backend.ZeroPadding2DForward(backend.Allocate(9), backend.Allocate(16), 1, new Padding2DGeometry(1, 3, 3, 2, 0, 4, 4)));
         Assert.Contains("does not fit", e.Message);
     }
 }

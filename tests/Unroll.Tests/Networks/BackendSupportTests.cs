@@ -47,24 +47,21 @@ public class BackendSupportTests
     [Fact]
     public void Every_operation_a_network_names_is_a_backend_method()
     {
-        // A backend that supports nothing still hears every operation asked about before the constructor gives up.
-        var asked = new System.Collections.Generic.List<string>();
-        var proxy = DispatchProxy.Create<IBackend, AskingBackend>();
-        ((AskingBackend)(object)proxy).Asked = asked;
-        Assert.Throws<NotSupportedException>(() => new FashionResNet(backend: proxy));
-        var methods = typeof(IBackend).GetMethods().Concat(typeof(IBackend).GetInterfaces().SelectMany(i => i.GetMethods())).Select(m => m.Name).ToHashSet();
-        Assert.Contains("BatchNormBackward", asked);
-        Assert.All(asked, operation => Assert.Contains(operation, methods));
+        var methods = typeof(IBackend).GetInterfaces().Append(typeof(IBackend)).SelectMany(i => i.GetMethods()).Select(m => m.Name).ToHashSet();
+        var recorded = new System.Collections.Generic.List<string>();
+        var backend = new AskingBackend(recorded);
+        _ = new FashionResNet(backend: backend);
+        Assert.Contains("BatchNormBackward", recorded);
+        Assert.All(recorded, operation => Assert.Contains(operation, methods));
     }
 
-    public class AskingBackend : DispatchProxy
+    /// <summary>The CPU backend, noting each operation a network asks about.</summary>
+    private sealed class AskingBackend(System.Collections.Generic.List<string> asked) : ForwardingBackend(CpuBackend.Shared)
     {
-        public System.Collections.Generic.List<string> Asked = new();
-
-        protected override object? Invoke(MethodInfo? method, object?[]? args)
+        public override bool Supports(string operation)
         {
-            if (method!.Name == "Supports") Asked.Add((string)args![0]!);
-            return method.Name == "get_Name" ? "nothing (test)" : method.Name == "Supports" ? false : throw new NotSupportedException(method.Name);
+            asked.Add(operation);
+            return base.Supports(operation);
         }
     }
 }

@@ -16,7 +16,7 @@ internal sealed record Dense(int Units, bool UseBias) : Layer
     public override string NamePrefix => "dense";
     public override InputSpec Input => InputSpec.Vector;
     public override MemberSuffixes Members => s_members;
-    private static readonly MemberSuffixes s_members = new(new[] { "Weight", "Bias" }, Array.Empty<string>(), Array.Empty<string>());
+    private static readonly MemberSuffixes s_members = new(new[] { "Weight", "Bias" }, Array.Empty<string>(), new[] { "" });
 
     public override void CheckArguments(LayerContext context)
     {
@@ -31,14 +31,19 @@ internal sealed record Dense(int Units, bool UseBias) : Layer
         if (UseBias) yield return new ParameterInfo("Bias", "bias", new[] { Units }, "Zeros");
     }
 
+    public override IEnumerable<GeometryInfo> Geometries(CheckedLayer layer)
+    {
+        yield return new GeometryInfo("", GeometryInfo.Dense, $"new {GeometryInfo.Dense}({StepWriter.Int(layer.InputShape.Features)}, {StepWriter.Int(Units)})");
+    }
+
     public override long MultiplyAdds(CheckedLayer layer) => (long)Units * layer.InputShape.Features;
 
     public override string Describe(CheckedLayer layer, Func<int, string> inputName)
         => $"Dense {StepWriter.Int(layer.InputShape.Features)}→{StepWriter.Int(Units)}{(UseBias ? "" : ", no bias")} → {layer.OutputShape}";
 
     public override void EmitForward(ForwardWriter w)
-        => w.Call("DenseForward", $"{w.Input()}, {w.Value("Weight")}, {w.Value("Bias", UseBias)}, {w.Output}, batch, {StepWriter.Int(w.Layer.InputShape.Features)}, {StepWriter.Int(Units)}");
+        => w.Call("DenseForward", $"{w.Input()}, {w.Value("Weight")}, {w.Value("Bias", UseBias)}, {w.Output}, batch, in {w.Geometry()}");
 
     public override void EmitBackward(BackwardWriter w)
-        => w.Call("DenseBackward", $"{w.Input()}, {w.Value("Weight")}, {w.OutputGradient}, {w.InputGradient() ?? "null"}, {w.Gradient("Weight")}, {w.Gradient("Bias", UseBias)}, batch, {StepWriter.Int(w.Layer.InputShape.Features)}, {StepWriter.Int(Units)}");
+        => w.Call("DenseBackward", $"{w.Input()}, {w.Value("Weight")}, {w.OutputGradient}, {w.InputGradient() ?? "null"}, {w.Gradient("Weight")}, {w.Gradient("Bias", UseBias)}, batch, in {w.Geometry()}");
 }

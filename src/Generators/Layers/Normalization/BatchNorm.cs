@@ -24,7 +24,7 @@ internal sealed record BatchNorm(double Momentum, double Epsilon, bool Scale, bo
     public override string NamePrefix => "batch_normalization";
     public override InputSpec Input => InputSpec.VectorOrImage;
     public override MemberSuffixes Members => s_members;
-    private static readonly MemberSuffixes s_members = new(new[] { "Weight", "Bias", "RunningMean", "RunningVar" }, new[] { "Mean", "InvStd" }, Array.Empty<string>());
+    private static readonly MemberSuffixes s_members = new(new[] { "Weight", "Bias", "RunningMean", "RunningVar" }, new[] { "Mean", "InvStd" }, new[] { "" });
     public override bool NeedsGradientScratch => true;
     public override string? TrainingState => "batch statistics";
     public override string? BackwardNeedsTrainingPass
@@ -57,16 +57,26 @@ internal sealed record BatchNorm(double Momentum, double Epsilon, bool Scale, bo
         yield return new BufferInfo("InvStd", layer.InputShape.Channels, PerSample: false);
     }
 
+    public override IEnumerable<GeometryInfo> Geometries(CheckedLayer layer)
+    {
+        yield return new GeometryInfo("", GeometryInfo.BatchNorm,
+            $"new {GeometryInfo.BatchNorm}({StepWriter.Int(layer.InputShape.Channels)}, {StepWriter.Int(layer.InputShape.Spatial)}, {StepWriter.Float(Momentum)}, {StepWriter.Float(Epsilon)})");
+    }
+
     /// <summary>At inference, one multiply-add per value (the statistics fold into a scale and a shift).</summary>
     public override long MultiplyAdds(CheckedLayer layer) => layer.OutputShape.Size;
 
     public override string Describe(CheckedLayer layer, Func<int, string> inputName)
         => $"BatchNorm momentum {Momentum.ToString("R", CultureInfo.InvariantCulture)}, ε {Epsilon.ToString("R", CultureInfo.InvariantCulture)}{(Scale ? "" : ", no scale")}{(Center ? "" : ", no center")} → {layer.OutputShape}";
 
+    // The buffers travel as one struct, built at the call: a parameter's Value may be replaced between passes.
+    private string Buffers(StepWriter w)
+        => $"new global::Unroll.BatchNormBuffers({w.Value("Weight", Scale)}, {w.Value("Bias", Center)}, {w.Value("RunningMean")}, {w.Value("RunningVar")}, {w.Buffer("Mean")}, {w.Buffer("InvStd")})";
+
     public override void EmitForward(ForwardWriter w)
-        => w.Call("BatchNormForward", $"{w.Input()}, {w.Value("Weight", Scale)}, {w.Value("Bias", Center)}, {w.Value("RunningMean")}, {w.Value("RunningVar")}, {w.Output}, {w.Buffer("Mean")}, {w.Buffer("InvStd")}, batch, {StepWriter.Int(w.Layer.InputShape.Channels)}, {StepWriter.Int(w.Layer.InputShape.Spatial)}, {StepWriter.Float(Momentum)}, {StepWriter.Float(Epsilon)}, training");
+        => w.Call("BatchNormForward", $"{w.Input()}, {w.Output}, {Buffers(w)}, batch, in {w.Geometry()}, training");
 
     // The kernel always writes an input gradient; when none is needed it goes to the scratch buffer.
     public override void EmitBackward(BackwardWriter w)
-        => w.Call("BatchNormBackward", $"{w.Input()}, {w.Value("Weight", Scale)}, {w.Buffer("Mean")}, {w.Buffer("InvStd")}, {w.OutputGradient}, {w.InputGradient() ?? w.Scratch}, {w.Gradient("Weight", Scale)}, {w.Gradient("Bias", Center)}, batch, {StepWriter.Int(w.Layer.InputShape.Channels)}, {StepWriter.Int(w.Layer.InputShape.Spatial)}");
+        => w.Call("BatchNormBackward", $"{w.Input()}, {w.OutputGradient}, {w.InputGradient() ?? w.Scratch}, {w.Gradient("Weight", Scale)}, {w.Gradient("Bias", Center)}, {Buffers(w)}, batch, in {w.Geometry()}");
 }

@@ -21,6 +21,8 @@ internal sealed record ZeroPadding2D(int Top, int Bottom, int Left, int Right) :
     public override string Kind => "ZeroPadding2D";
     public override string NamePrefix => "zero_padding2d";
     public override InputSpec Input => InputSpec.Image;
+    public override MemberSuffixes Members => s_members;
+    private static readonly MemberSuffixes s_members = new(Array.Empty<string>(), Array.Empty<string>(), new[] { "" });
 
     public override void CheckArguments(LayerContext context)
     {
@@ -34,15 +36,16 @@ internal sealed record ZeroPadding2D(int Top, int Bottom, int Left, int Right) :
 
     public override string Describe(CheckedLayer layer, Func<int, string> inputName) => $"ZeroPadding2D {layer.InputShape} → {layer.OutputShape}";
 
-    private string Sizes(StepWriter w)
+    public override IEnumerable<GeometryInfo> Geometries(CheckedLayer layer)
     {
-        var i = w.Layer.InputShape;
-        var o = w.Layer.OutputShape;
+        var i = layer.InputShape;
+        var o = layer.OutputShape;
         string Int(int v) => StepWriter.Int(v);
-        return $"batch, {Int(i.Channels)}, {Int(i.Height)}, {Int(i.Width)}, {Int(Top)}, {Int(Left)}, {Int(o.Height)}, {Int(o.Width)}";
+        yield return new GeometryInfo("", GeometryInfo.Padding2D,
+            $"new {GeometryInfo.Padding2D}({Int(i.Channels)}, {Int(i.Height)}, {Int(i.Width)}, {Int(Top)}, {Int(Left)}, {Int(o.Height)}, {Int(o.Width)})");
     }
 
-    public override void EmitForward(ForwardWriter w) => w.Call("ZeroPadding2DForward", $"{w.Input()}, {w.Output}, {Sizes(w)}");
+    public override void EmitForward(ForwardWriter w) => w.Call("ZeroPadding2DForward", $"{w.Input()}, {w.Output}, batch, in {w.Geometry()}");
 
-    public override void EmitBackward(BackwardWriter w) => w.Call("ZeroPadding2DBackward", $"{w.OutputGradient}, {w.InputGradient()}, {Sizes(w)}");
+    public override void EmitBackward(BackwardWriter w) => w.Call("ZeroPadding2DBackward", $"{w.OutputGradient}, {w.InputGradient()}, batch, in {w.Geometry()}");
 }

@@ -16,40 +16,39 @@ public sealed partial class CpuBackend
         => ElementwiseKernels.AddInPlace(source, destination, length);
 
     /// <inheritdoc/>
-    public void ConcatChannelsForward(FloatBuffer input, FloatBuffer output, int batch, int inputChannels, int outputChannels, int channelOffset, int spatial)
-        => ConcatKernels.Forward(input, output, batch, inputChannels, outputChannels, channelOffset, spatial);
+    public void ConcatChannelsForward(FloatBuffer input, FloatBuffer output, int batch, in ConcatGeometry geometry)
+        => ConcatKernels.Forward(input, output, batch, geometry.InputChannels, geometry.OutputChannels, geometry.ChannelOffset, geometry.Spatial);
 
     /// <inheritdoc/>
-    public void ConcatChannelsBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int inputChannels, int outputChannels, int channelOffset, int spatial)
-        => ConcatKernels.Backward(outputGradient, inputGradient, batch, inputChannels, outputChannels, channelOffset, spatial);
+    public void ConcatChannelsBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in ConcatGeometry geometry)
+        => ConcatKernels.Backward(outputGradient, inputGradient, batch, geometry.InputChannels, geometry.OutputChannels, geometry.ChannelOffset, geometry.Spatial);
 
     /// <inheritdoc/>
-    public void BatchNormForward(FloatBuffer input, FloatBuffer? gamma, FloatBuffer? beta, FloatBuffer runningMean, FloatBuffer runningVariance,
-        FloatBuffer output, FloatBuffer savedMean, FloatBuffer savedInverseStd, int batch, int channels, int spatial, float momentum, float epsilon, bool training)
-        => BatchNormKernels.Forward(input, gamma, beta, runningMean, runningVariance, output, savedMean, savedInverseStd,
-            batch, channels, spatial, momentum, epsilon, training);
+    public void BatchNormForward(FloatBuffer input, FloatBuffer output, in BatchNormBuffers buffers, int batch, in BatchNormGeometry geometry, bool training)
+        => BatchNormKernels.Forward(input, buffers.Gamma, buffers.Beta, buffers.RunningMean, buffers.RunningVariance, output,
+            buffers.SavedMean, buffers.SavedInverseStd, batch, geometry.Channels, geometry.Spatial, geometry.Momentum, geometry.Epsilon, training);
 
     /// <inheritdoc/>
-    public void BatchNormBackward(FloatBuffer input, FloatBuffer? gamma, FloatBuffer savedMean, FloatBuffer savedInverseStd,
-        FloatBuffer outputGradient, FloatBuffer inputGradient, FloatBuffer? gammaGradient, FloatBuffer? betaGradient, int batch, int channels, int spatial)
-        => BatchNormKernels.Backward(input, gamma, savedMean, savedInverseStd, outputGradient, inputGradient, gammaGradient, betaGradient,
-            batch, channels, spatial);
+    public void BatchNormBackward(FloatBuffer input, FloatBuffer outputGradient, FloatBuffer inputGradient,
+        FloatBuffer? gammaGradient, FloatBuffer? betaGradient, in BatchNormBuffers buffers, int batch, in BatchNormGeometry geometry)
+        => BatchNormKernels.Backward(input, buffers.Gamma, buffers.SavedMean, buffers.SavedInverseStd, outputGradient, inputGradient,
+            gammaGradient, betaGradient, batch, geometry.Channels, geometry.Spatial);
 
     /// <inheritdoc/>
-    public void GlobalAvgPool2DForward(FloatBuffer input, FloatBuffer output, int batch, int channels, int spatial)
-        => GlobalPoolingKernels.AvgForward(input, output, batch, channels, spatial);
+    public void GlobalAvgPool2DForward(FloatBuffer input, FloatBuffer output, int batch, in GlobalPool2DGeometry geometry)
+        => GlobalPoolingKernels.AvgForward(input, output, batch, geometry.Channels, geometry.Spatial);
 
     /// <inheritdoc/>
-    public void GlobalAvgPool2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int channels, int spatial)
-        => GlobalPoolingKernels.AvgBackward(outputGradient, inputGradient, batch, channels, spatial);
+    public void GlobalAvgPool2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in GlobalPool2DGeometry geometry)
+        => GlobalPoolingKernels.AvgBackward(outputGradient, inputGradient, batch, geometry.Channels, geometry.Spatial);
 
     /// <inheritdoc/>
-    public void ZeroPadding2DForward(FloatBuffer input, FloatBuffer output, int batch, int channels, int inHeight, int inWidth,
-        int padTop, int padLeft, int outHeight, int outWidth)
-        => PaddingKernels.Forward(input, output, batch, channels, inHeight, inWidth, padTop, padLeft, outHeight, outWidth);
+    public void ZeroPadding2DForward(FloatBuffer input, FloatBuffer output, int batch, in Padding2DGeometry geometry)
+        => PaddingKernels.Forward(input, output, batch, geometry.Channels, geometry.InHeight, geometry.InWidth,
+            geometry.PadTop, geometry.PadLeft, geometry.OutHeight, geometry.OutWidth);
 
     /// <inheritdoc/>
-    public void ZeroPadding2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int channels, int inHeight, int inWidth,
-        int padTop, int padLeft, int outHeight, int outWidth)
-        => PaddingKernels.Backward(outputGradient, inputGradient, batch, channels, inHeight, inWidth, padTop, padLeft, outHeight, outWidth);
+    public void ZeroPadding2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in Padding2DGeometry geometry)
+        => PaddingKernels.Backward(outputGradient, inputGradient, batch, geometry.Channels, geometry.InHeight, geometry.InWidth,
+            geometry.PadTop, geometry.PadLeft, geometry.OutHeight, geometry.OutWidth);
 }

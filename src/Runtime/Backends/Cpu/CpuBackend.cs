@@ -43,13 +43,13 @@ public sealed partial class CpuBackend : IBackend
         => source.Span.Slice(0, length).CopyTo(destination.Span);
 
     /// <inheritdoc/>
-    public void DenseForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, int batch, int inputs, int units)
-        => DenseKernels.Forward(input, weight, bias, output, batch, inputs, units);
+    public void DenseForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, int batch, in DenseGeometry geometry)
+        => DenseKernels.Forward(input, weight, bias, output, batch, geometry.Inputs, geometry.Units);
 
     /// <inheritdoc/>
     public void DenseBackward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient, FloatBuffer? inputGradient,
-        FloatBuffer weightGradient, FloatBuffer? biasGradient, int batch, int inputs, int units)
-        => DenseKernels.Backward(input, weight, outputGradient, inputGradient, weightGradient, biasGradient, batch, inputs, units);
+        FloatBuffer weightGradient, FloatBuffer? biasGradient, int batch, in DenseGeometry geometry)
+        => DenseKernels.Backward(input, weight, outputGradient, inputGradient, weightGradient, biasGradient, batch, geometry.Inputs, geometry.Units);
 
     /// <inheritdoc/>
     /// <remarks>One im2col buffer and one weight-gradient partial per worker thread; independent of the batch.</remarks>

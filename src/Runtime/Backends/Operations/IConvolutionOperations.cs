@@ -1,0 +1,17 @@
+namespace Unroll;
+
+/// <summary>2-D convolutions, grouped and depthwise ones included. Part of <see cref="IBackend"/>.</summary>
+public interface IConvolutionOperations
+{
+    /// <summary>Length of the scratch buffer <see cref="Conv2DForward"/> and <see cref="Conv2DBackward"/> need for batches up to <paramref name="capacity"/>.</summary>
+    int Conv2DWorkspaceLength(in Conv2DGeometry geometry, int capacity);
+
+    /// <summary>Cross-correlation of each sample with every filter, plus the filter's bias.</summary>
+    void Conv2DForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, FloatBuffer workspace,
+        int batch, in Conv2DGeometry geometry);
+
+    /// <summary>Gradients of <see cref="Conv2DForward"/> with respect to its input, weight and bias.</summary>
+    void Conv2DBackward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient,
+        FloatBuffer? inputGradient, FloatBuffer weightGradient, FloatBuffer? biasGradient, FloatBuffer workspace,
+        int batch, in Conv2DGeometry geometry);
+}
