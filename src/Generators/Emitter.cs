@@ -515,14 +515,70 @@ internal static class Emitter
             _w.Line("using var exclusive = _useGuard.Enter(\"Forward\");");
             if (_hasDropout) _w.Line("if (training) _dropoutStep++;");
             if (_trainingState.Length > 0) _w.Line("_lastPassTraining = training;");
-            foreach (var layer in _layers)
+            WriteSteps("Forward", "int batch, bool training", "batch, training", Enumerable.Range(0, _layers.Count), i =>
             {
-                _w.Line();
+                var layer = _layers[i];
                 _w.Line($"// {layer.Name}: {Describe(layer)}");
                 layer.Layer.EmitForward(new Forward(this, layer));
-            }
-            _w.Close();
+            });
             _w.Line();
+        }
+
+        /// <summary>Layers a generated method runs at most before a large network's pass is split into parts.</summary>
+        internal const int StepsPerPart = 40;
+
+        /// <summary>
+        /// Writes a pass's steps, in the open method or, for a network of more than <see cref="StepsPerPart"/> layers, in
+        /// private methods <c>{pass}Part1</c>, <c>{pass}Part2</c>, … that it calls in turn: the trim and AOT analyzers take
+        /// time that grows faster than a method's length. A part ends only where no local variable of the pass is live.
+        /// </summary>
+        private void WriteSteps(string pass, string parameters, string arguments, IEnumerable<int> order, System.Action<int> step)
+        {
+            if (_layers.Count <= StepsPerPart)
+            {
+                foreach (var i in order)
+                {
+                    _w.Line();
+                    step(i);
+                }
+                _w.Close();
+                return;
+            }
+            var method = _w;
+            var parts = new List<string>();
+            var steps = 0;
+            foreach (var i in order)
+            {
+                if (steps == 0)
+                {
+                    _w = new SourceWriter(method.Indent - 1);
+                    _w.Line();
+                    _w.Line($"/// <summary>Part {Int(parts.Count + 1)} of <see cref=\"{pass}\"/>, from {XmlEscape(_layers[i].Name)}.</summary>");
+                    _w.Open($"private void {pass}Part{Int(parts.Count + 1)}({parameters})");
+                }
+                else
+                {
+                    _w.Line();
+                }
+                step(i);
+                if (++steps >= StepsPerPart && _liveGradientVariables.Count == 0)
+                {
+                    _w.Close();
+                    parts.Add(_w.ToString());
+                    steps = 0;
+                }
+            }
+            if (steps > 0)
+            {
+                _w.Close();
+                parts.Add(_w.ToString());
+            }
+            _w = method;
+            _w.Line();
+            _w.Line($"// {Int(_layers.Count)} layers: the steps are in {Int(parts.Count)} parts of up to {Int(StepsPerPart)}.");
+            for (var k = 0; k < parts.Count; k++) _w.Line($"{pass}Part{Int(k + 1)}({arguments});");
+            _w.Close();
+            foreach (var part in parts) _w.Raw(part);
         }
 
         /// <summary>A forward step's view of the network's buffers.</summary>
@@ -536,6 +592,7 @@ internal static class Emitter
 
         // Backward state: the owners whose gradient is the fused path's local variable.
         private readonly Dictionary<int, string> _gradientVariables = new();
+        private readonly HashSet<int> _liveGradientVariables = new();   // owners whose variable a later step still reads
 
         private string GradRef(int node)
             => Owner(node) >= 0 && _gradientVariables.TryGetValue(Owner(node), out var variable) ? variable : GradField(node);
@@ -606,30 +663,33 @@ internal static class Emitter
                 _w.Line($"    throw new global::System.InvalidOperationException({Literal(_backwardNeedsTraining)});");
             }
 
-            for (var i = _layers.Count - 1; i >= 0; i--)
+            WriteSteps("Backward", "int batch, bool outputGradientIsForLogits", "batch, outputGradientIsForLogits",
+                Enumerable.Range(0, _layers.Count).Reverse(), WriteBackwardStep);
+        }
+
+        private void WriteBackwardStep(int i)
+        {
+            var layer = _layers[i];
+            _w.Line($"// {layer.Name}: {Describe(layer)}");
+            if (layer.Layer.IsAlias)
             {
-                var layer = _layers[i];
-                _w.Line();
-                _w.Line($"// {layer.Name}: {Describe(layer)}");
-                if (layer.Layer.IsAlias)
-                {
-                    _w.Line("// (a reshape: its gradient is already in place)");
-                    continue;
-                }
-                if (!_plan.NeedsGradient[i])
-                {
-                    _w.Line("// (no layer before it has parameters, so no gradient is needed here)");
-                    continue;
-                }
-                var step = new Backward(this, layer);
-                var k = System.Array.IndexOf(_plan.Outputs, i);
-                if (k >= 0 && _plan.FusedLogits[k] != ExecutionPlan.NotFused)
-                    WriteFusedOutput(step, k);
-                else
-                    layer.Layer.EmitBackward(step);
-                step.Flush();
+                _w.Line("// (a reshape: its gradient is already in place)");
+                return;
             }
-            _w.Close();
+            if (!_plan.NeedsGradient[i])
+            {
+                _w.Line("// (no layer before it has parameters, so no gradient is needed here)");
+                return;
+            }
+            var step = new Backward(this, layer);
+            var k = System.Array.IndexOf(_plan.Outputs, i);
+            if (k >= 0 && _plan.FusedLogits[k] != ExecutionPlan.NotFused)
+                WriteFusedOutput(step, k);
+            else
+                layer.Layer.EmitBackward(step);
+            step.Flush();
+            // The logits' own step is the last to read a fused output's gradient variable.
+            _liveGradientVariables.Remove(i);
         }
 
         /// <summary>
@@ -657,6 +717,7 @@ internal static class Emitter
                 _w.Line($"    {variable} = {GradField(logits)};");
                 _w.Line("}");
                 _gradientVariables[Owner(logits)] = variable;
+                _liveGradientVariables.Add(Owner(logits));
                 return;
             }
             if (step.InputGradient() is not { } target) return;

@@ -87,6 +87,19 @@ internal static class Naming
     public static string LayerClassName(string memberName)
         => ReservedLayerClassNames.Contains(memberName) ? memberName + "_" : memberName;
 
+    /// <summary>Whether <paramref name="identifier"/> is one of a large network's pass parts: <c>ForwardPart3</c>, <c>BackwardPart1</c>.</summary>
+    public static bool IsPassPart(string identifier)
+    {
+        foreach (var pass in new[] { "ForwardPart", "BackwardPart" })
+        {
+            if (identifier.Length <= pass.Length || !identifier.StartsWith(pass, StringComparison.Ordinal)) continue;
+            var digits = true;
+            for (var i = pass.Length; i < identifier.Length; i++) digits &= identifier[i] is >= '0' and <= '9';
+            if (digits) return true;
+        }
+        return false;
+    }
+
     /// <summary>
     /// The members every generated network declares whatever its layers, in the class's own scope. None ends in a suffix
     /// that <see cref="Layers.MemberSuffixes.Identifiers"/> appends, so a layer's members can never clash with these; the class's own name can.

@@ -103,7 +103,7 @@ internal static class ShapeChecker
 
         // A member cannot have its class's name (CS0542): a class named Summary, Layers or like a layer's parameter.
         var classIdentifier = className.TrimStart('@');
-        if (Array.IndexOf(Naming.NetworkMembers, classIdentifier) >= 0)
+        if (Array.IndexOf(Naming.NetworkMembers, classIdentifier) >= 0 || Naming.IsPassPart(classIdentifier))
         {
             Report(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNameIsGeneratedMember, spec.ClassLocation, className,
                 $"the member '{classIdentifier}' that every generated network has", "rename the class"));
