@@ -404,21 +404,36 @@ internal static class Emitter
         /// </summary>
         private void WriteAllocations()
         {
-            string Allocate(int size) => $"_backend.Allocate(checked(capacity * {Int(size)}))";
-            string TrainingOnly(string allocation) => $"_trains ? {allocation} : null!";
-            string Slot(int slot) => $"slot{Int(slot + 1)}";
-            string Planned(int size, int slot) => slot < 0 ? Allocate(size) : $"_trains ? {Allocate(size)} : {Slot(slot)}";
-
+            // Two straight runs rather than a conditional per buffer: the trim analyzers' time grows with a method's branches.
+            _w.Open("if (_trains)");
+            _w.Line("// Every activation has a buffer of its own and a gradient, [capacity × size] each, allocated once: backward reads them all.");
+            WriteAllocations(training: true);
+            _w.Close();
+            _w.Open("else");
             if (_plan.SlotSizes.Count > 0)
             {
                 _w.Line($"// An inference context keeps only what is live: activations whose lifetimes do not overlap share {Int(_plan.SlotSizes.Count)} slots,");
-                _w.Line($"// so it holds {Grouped(_plan.SharedInferenceSize)} activation values a sample (outputs included) instead of {Grouped(_plan.UnsharedInferenceSize)}.");
+                _w.Line($"// so it holds {Grouped(_plan.SharedInferenceSize)} activation values a sample (outputs included) instead of {Grouped(_plan.UnsharedInferenceSize)}; it has no gradients.");
                 for (var s = 0; s < _plan.SlotSizes.Count; s++)
-                    _w.Line($"var {Slot(s)} = _trains ? null! : {Allocate(_plan.SlotSizes[s])};");
+                    _w.Line($"var slot{Int(s + 1)} = {AllocatePerSample(_plan.SlotSizes[s])};");
             }
-            _w.Line("// Activations and their gradients, [capacity × size] each, allocated once; an inference context has no gradients.");
-            _w.Line($"_input = {Allocate(_network.InputShape.Size)};");
-            if (_plan.OwnsGradient[0]) _w.Line($"_inputGradient = {TrainingOnly(Allocate(_network.InputShape.Size))};");
+            else
+            {
+                _w.Line("// An inference context has no gradients.");
+            }
+            WriteAllocations(training: false);
+            _w.Close();
+        }
+
+        private static string AllocatePerSample(int size) => $"_backend.Allocate(checked(capacity * {Int(size)}))";
+
+        private void WriteAllocations(bool training)
+        {
+            string TrainingOnly(int size) => training ? AllocatePerSample(size) : "null!";
+            string Planned(int size, int slot) => training || slot < 0 ? AllocatePerSample(size) : $"slot{Int(slot + 1)}";
+
+            _w.Line($"_input = {AllocatePerSample(_network.InputShape.Size)};");
+            if (_plan.OwnsGradient[0]) _w.Line($"_inputGradient = {TrainingOnly(_network.InputShape.Size)};");
             for (var i = 0; i < _layers.Count; i++)
             {
                 var layer = _layers[i];
@@ -431,16 +446,16 @@ internal static class Emitter
                 }
                 var field = Field(layer);
                 _w.Line($"_{field}Out = {Planned(size, _plan.InferenceSlot[i])};");
-                if (_plan.OwnsGradient[i + 1]) _w.Line($"_{field}Grad = {TrainingOnly(Allocate(size))};");
+                if (_plan.OwnsGradient[i + 1]) _w.Line($"_{field}Grad = {TrainingOnly(size)};");
                 foreach (var buffer in BuffersOf(layer))
                 {
                     var allocation = !buffer.PerSample ? $"_backend.Allocate({Int(buffer.Length)})"
-                        : buffer.TrainingOnly ? TrainingOnly(Allocate(buffer.Length))
+                        : buffer.TrainingOnly ? TrainingOnly(buffer.Length)
                         : Planned(buffer.Length, _plan.ExtraSlot[(i, buffer.Suffix)]);
                     _w.Line($"{BufferField(layer, buffer)} = {allocation};");
                 }
             }
-            if (_plan.NeedsScratch) _w.Line($"_gradScratch = {TrainingOnly(Allocate(_plan.ScratchSize))};");
+            if (_plan.NeedsScratch) _w.Line($"_gradScratch = {TrainingOnly(_plan.ScratchSize)};");
         }
 
         private void WriteProperties()
