@@ -39,6 +39,7 @@ internal static class LayerCatalog
         // Reshaping
         new(typeof(ZeroPadding2DAttribute), ZeroPadding2D.Bind),
         new(typeof(ReshapeAttribute), Reshape.Bind),
+        new(typeof(UpSampling2DAttribute), UpSampling2D.Bind),
         // Activations
         new(typeof(LinearAttribute), ActivationLayer.Binder(Activation.Linear)),
         new(typeof(ReluAttribute), ActivationLayer.Binder(Activation.Relu)),

@@ -268,4 +268,20 @@ public abstract class ForwardingBackend : IBackend
         Inner.ZeroPadding2DBackward(outputGradient, inputGradient, batch, geometry);
         OnExit(nameof(ZeroPadding2DBackward));
     }
+
+    /// <inheritdoc/>
+    public virtual void UpSampling2DForward(FloatBuffer input, FloatBuffer output, int batch, in UpSampling2DGeometry geometry)
+    {
+        OnEnter(nameof(UpSampling2DForward), input, output, batch, geometry);
+        Inner.UpSampling2DForward(input, output, batch, geometry);
+        OnExit(nameof(UpSampling2DForward));
+    }
+
+    /// <inheritdoc/>
+    public virtual void UpSampling2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in UpSampling2DGeometry geometry)
+    {
+        OnEnter(nameof(UpSampling2DBackward), outputGradient, inputGradient, batch, geometry);
+        Inner.UpSampling2DBackward(outputGradient, inputGradient, batch, geometry);
+        OnExit(nameof(UpSampling2DBackward));
+    }
 }

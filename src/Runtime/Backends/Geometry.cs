@@ -82,3 +82,21 @@ public readonly record struct Padding2DGeometry(int Channels, int InHeight, int 
 /// <summary>A pooling over all of each channel's <see cref="Spatial"/> values: (batch, channels, spatial) → (batch, channels).</summary>
 /// <example><code>var global = new GlobalPool2DGeometry(Channels: 64, Spatial: 7 * 7);</code></example>
 public readonly record struct GlobalPool2DGeometry(int Channels, int Spatial);
+
+/// <summary>
+/// Nearest-neighbour upsampling of (channels, inHeight, inWidth) samples by whole factors: output cell (y, x) is input
+/// cell (y / <see cref="FactorHeight"/>, x / <see cref="FactorWidth"/>).
+/// </summary>
+/// <example><code>var up = new UpSampling2DGeometry(Channels: 16, InHeight: 7, InWidth: 7, FactorHeight: 2, FactorWidth: 2);</code></example>
+public readonly record struct UpSampling2DGeometry(int Channels, int InHeight, int InWidth, int FactorHeight, int FactorWidth)
+{
+    public int OutHeight => InHeight * FactorHeight;
+
+    public int OutWidth => InWidth * FactorWidth;
+
+    /// <summary>Values in one input sample.</summary>
+    public int InputSize => Channels * InHeight * InWidth;
+
+    /// <summary>Values in one output sample.</summary>
+    public int OutputSize => Channels * OutHeight * OutWidth;
+}

@@ -85,6 +85,12 @@ public sealed class Tensor
     /// <summary>See <see cref="ZeroPadding2DAttribute"/>.</summary>
     public Tensor ZeroPadding2D(int top, int bottom, int left, int right, string? name = null) => throw CompileTimeOnly();
 
+    /// <summary>See <see cref="UpSampling2DAttribute"/>.</summary>
+    public Tensor UpSampling2D(int size, string? name = null) => throw CompileTimeOnly();
+
+    /// <summary>See <see cref="UpSampling2DAttribute"/>: a factor for rows and one for columns.</summary>
+    public Tensor UpSampling2D(int height, int width, string? name = null) => throw CompileTimeOnly();
+
     /// <summary>See <see cref="BatchNormAttribute"/>.</summary>
     public Tensor BatchNorm(double momentum = 0.99, double epsilon = 1e-3, bool scale = true, bool center = true, string? name = null) => throw CompileTimeOnly();
 

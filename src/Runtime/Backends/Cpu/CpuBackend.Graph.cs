@@ -51,4 +51,12 @@ public sealed partial class CpuBackend
     public void ZeroPadding2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in Padding2DGeometry geometry)
         => PaddingKernels.Backward(outputGradient, inputGradient, batch, geometry.Channels, geometry.InHeight, geometry.InWidth,
             geometry.PadTop, geometry.PadLeft, geometry.OutHeight, geometry.OutWidth);
+
+    /// <inheritdoc/>
+    public void UpSampling2DForward(FloatBuffer input, FloatBuffer output, int batch, in UpSampling2DGeometry geometry)
+        => UpSamplingKernels.Forward(input, output, batch, geometry);
+
+    /// <inheritdoc/>
+    public void UpSampling2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in UpSampling2DGeometry geometry)
+        => UpSamplingKernels.Backward(outputGradient, inputGradient, batch, geometry);
 }
