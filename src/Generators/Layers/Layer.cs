@@ -85,6 +85,21 @@ internal abstract record Layer
     public virtual bool PassesInitHint => false;
 }
 
+/// <summary>
+/// A reshape (<c>Flatten</c>, <c>Reshape</c>): its output is its input's buffer read with another shape, so it has no
+/// parameters, no buffers and no code, forward or backward; the plan gives it its input's buffers.
+/// </summary>
+internal abstract record AliasLayer : Layer
+{
+    public sealed override bool IsAlias => true;
+
+    public sealed override string Describe(CheckedLayer layer, Func<int, string> inputName) => $"{Kind} {layer.InputShape} → {layer.OutputShape}";
+
+    public sealed override void EmitForward(ForwardWriter w) => w.Line($"// (a reshape: {w.Output} is already laid out as {w.Layer.OutputShape}; nothing to do)");
+
+    public sealed override void EmitBackward(BackwardWriter w) { }
+}
+
 /// <summary>What a shape rule found: the output shape and, for windowed layers, the window.</summary>
 internal readonly record struct Inferred(Shape Output, WindowGeometry? Window = null);
 

@@ -6,17 +6,13 @@ using Unroll.Generators.Model;
 
 namespace Unroll.Generators.Layers;
 
-/// <summary>
-/// Reads its input with another shape of rank 1 to 4, one dimension possibly -1 (inferred): an alias, so it shares its
-/// input's buffers and emits no work, forward or backward.
-/// </summary>
-internal sealed record Reshape(EquatableArray<int> Dims) : Layer
+/// <summary>Reads its input with another shape of rank 1 to 4, one dimension possibly -1 (inferred from the others).</summary>
+internal sealed record Reshape(EquatableArray<int> Dims) : AliasLayer
 {
     public static Layer Bind(LayerArguments a) => new Reshape(new EquatableArray<int>(a.Ints(nameof(ReshapeAttribute.Dims))));
 
     public override string Kind => "Reshape";
     public override string NamePrefix => "reshape";
-    public override bool IsAlias => true;
 
     private string Written => "(" + string.Join(", ", Dims.Select(d => LayerContext.Plain(d))) + ")";
 
@@ -47,10 +43,4 @@ internal sealed record Reshape(EquatableArray<int> Dims) : Layer
         var dims = Dims.Select(d => d == -1 ? (int)(input.Size / known) : d).ToArray();
         return new Inferred(Shape.Of(dims));
     }
-
-    public override string Describe(CheckedLayer layer, Func<int, string> inputName) => $"Reshape {layer.InputShape} → {layer.OutputShape}";
-
-    public override void EmitForward(ForwardWriter w) => w.Line($"// (a reshape: {w.Output} is already laid out as {w.Layer.OutputShape}; nothing to do)");
-
-    public override void EmitBackward(BackwardWriter w) { }
 }
