@@ -1,3 +1,5 @@
+extern alias generator;
+
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -9,7 +11,8 @@ using Xunit;
 namespace Unroll.Tests.Layers;
 
 /// <summary>
-/// The two ways of declaring a layer agree: every layer attribute has a <see cref="Tensor"/> method of the same name whose
+/// Every layer attribute has a unit in the generator's catalog, and the two ways of declaring a layer agree: every
+/// layer attribute has a <see cref="Tensor"/> method of the same name whose
 /// parameters carry the attribute's settings under the same names and with the same defaults, and the README lists it.
 /// A default written twice (the attribute and the method) cannot drift apart unnoticed.
 /// </summary>
@@ -27,6 +30,16 @@ public class LayerCatalogTests
 
     private static MethodInfo[] TensorMethods(Type attribute)
         => typeof(Tensor).GetMethods(BindingFlags.Public | BindingFlags.Instance).Where(m => m.Name == MethodName(attribute)).ToArray();
+
+    [Theory]
+    [MemberData(nameof(LayerAttributes))]
+    public void Every_layer_attribute_has_a_unit_in_the_generator_catalog(string attributeName)
+    {
+        var attribute = AttributeType(attributeName);
+        var entry = generator::Unroll.Generators.Layers.LayerCatalog.FindAttribute(attribute.FullName!);
+        Assert.True(entry is not null, $"[{MethodName(attribute)}] has no unit in src/Generators/Layers/LayerCatalog.cs.");
+        Assert.Same(entry, generator::Unroll.Generators.Layers.LayerCatalog.FindMethod(MethodName(attribute)));
+    }
 
     [Theory]
     [MemberData(nameof(LayerAttributes))]
