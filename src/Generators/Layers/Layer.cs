@@ -164,9 +164,13 @@ internal sealed class InputSpec
 {
     public static readonly InputSpec AnyRank = new(new[] { 1, 2, 3, 4 });
 
-    /// <summary>A (features) vector, reported as UNR0006 ("add [Flatten] before it").</summary>
-    public static readonly InputSpec Vector = new(new[] { 1 }, (context, shape) =>
-        DiagnosticInfo.Create(DiagnosticDescriptors.DenseNeedsVectorInput, context.Location, context.Name, shape.ToString()));
+    /// <summary>
+    /// A (features) vector, reported as UNR0006 ("add [Flatten] before it"); a (steps, features) sequence, as UNR0031 with
+    /// the recurrent layer's way out too.
+    /// </summary>
+    public static readonly InputSpec Vector = new(new[] { 1 }, (context, shape) => shape.Rank == 2
+        ? RankMismatch(new[] { 1 }, context, shape, "add [Flatten] before it, or set ReturnSequences = false on the recurrent layer that makes it")
+        : DiagnosticInfo.Create(DiagnosticDescriptors.DenseNeedsVectorInput, context.Location, context.Name, shape.ToString()));
 
     /// <summary>A (channels, height, width) image, reported as UNR0007.</summary>
     public static readonly InputSpec Image = new(new[] { 3 }, (context, shape) =>
@@ -176,11 +180,14 @@ internal sealed class InputSpec
     public static readonly InputSpec VectorOrImage = new(new[] { 1, 3 });
 
     private readonly Func<LayerContext, Shape, DiagnosticInfo>? _mismatch;
+    private readonly string? _hint;
 
-    public InputSpec(int[] ranks, Func<LayerContext, Shape, DiagnosticInfo>? mismatch = null)
+    /// <summary>The ranks a kind reads; a mismatch is <paramref name="mismatch"/>'s diagnostic, or UNR0031 with <paramref name="hint"/> as its fix.</summary>
+    public InputSpec(int[] ranks, Func<LayerContext, Shape, DiagnosticInfo>? mismatch = null, string? hint = null)
     {
         Ranks = ranks;
         _mismatch = mismatch;
+        _hint = hint;
     }
 
     public int[] Ranks { get; }
@@ -190,9 +197,14 @@ internal sealed class InputSpec
     public DiagnosticInfo Mismatch(LayerContext context, Shape shape)
     {
         if (_mismatch is not null) return _mismatch(context, shape);
+        return RankMismatch(Ranks, context, shape, _hint ?? (Ranks.Length == 1 && Ranks[0] == 1 ? "add [Flatten] before it" : "add a Reshape or Flatten before it"));
+    }
+
+    /// <summary>UNR0031: the kind expects one of its ranks but receives <paramref name="shape"/>; <paramref name="hint"/> says how to fix it.</summary>
+    private static DiagnosticInfo RankMismatch(int[] ranks, LayerContext context, Shape shape, string hint)
+    {
         var expected = new List<string>();
-        foreach (var rank in Ranks) expected.Add(Shape.AxisNames(rank));
-        var hint = Ranks.Length == 1 && Ranks[0] == 1 ? "add [Flatten] before it" : "add a Reshape or Flatten before it";
+        foreach (var rank in ranks) expected.Add(Shape.AxisNames(rank));
         return DiagnosticInfo.Create(DiagnosticDescriptors.InputRankMismatch, context.Location, context.Kind, context.Name,
             string.Join(" or ", expected), shape.ToString(), hint, context.CallContext);
     }

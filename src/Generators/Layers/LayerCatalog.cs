@@ -40,6 +40,10 @@ internal static class LayerCatalog
         new(typeof(ZeroPadding2DAttribute), ZeroPadding2D.Bind),
         new(typeof(ReshapeAttribute), Reshape.Bind),
         new(typeof(UpSampling2DAttribute), UpSampling2D.Bind),
+        // Recurrent
+        new(typeof(SimpleRnnAttribute), Recurrent.Binder(RecurrentCell.SimpleRnn, new SimpleRnnAttribute(1).ReturnSequences, new SimpleRnnAttribute(1).Bidirectional)),
+        new(typeof(LstmAttribute), Recurrent.Binder(RecurrentCell.Lstm, new LstmAttribute(1).ReturnSequences, new LstmAttribute(1).Bidirectional)),
+        new(typeof(GruAttribute), Recurrent.Binder(RecurrentCell.Gru, new GruAttribute(1).ReturnSequences, new GruAttribute(1).Bidirectional)),
         // Activations
         new(typeof(LinearAttribute), ActivationLayer.Binder(Activation.Linear)),
         new(typeof(ReluAttribute), ActivationLayer.Binder(Activation.Relu)),

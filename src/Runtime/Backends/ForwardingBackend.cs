@@ -284,4 +284,23 @@ public abstract class ForwardingBackend : IBackend
         Inner.UpSampling2DBackward(outputGradient, inputGradient, batch, geometry);
         OnExit(nameof(UpSampling2DBackward));
     }
+
+    // ---- Recurrent ---------------------------------------------------------------------------------------------------
+
+    /// <inheritdoc/>
+    public virtual void RecurrentForward(FloatBuffer input, FloatBuffer output, in RecurrentBuffers buffers, int batch, in RecurrentGeometry geometry)
+    {
+        OnEnter(nameof(RecurrentForward), input, output, buffers, batch, geometry);
+        Inner.RecurrentForward(input, output, buffers, batch, geometry);
+        OnExit(nameof(RecurrentForward));
+    }
+
+    /// <inheritdoc/>
+    public virtual void RecurrentBackward(FloatBuffer input, FloatBuffer outputGradient, FloatBuffer? inputGradient,
+        in RecurrentBuffers buffers, in RecurrentGradients gradients, int batch, in RecurrentGeometry geometry)
+    {
+        OnEnter(nameof(RecurrentBackward), input, outputGradient, inputGradient, buffers, gradients, batch, geometry);
+        Inner.RecurrentBackward(input, outputGradient, inputGradient, buffers, gradients, batch, geometry);
+        OnExit(nameof(RecurrentBackward));
+    }
 }

@@ -100,3 +100,37 @@ public readonly record struct UpSampling2DGeometry(int Channels, int InHeight, i
     /// <summary>Values in one output sample.</summary>
     public int OutputSize => Channels * OutHeight * OutWidth;
 }
+
+/// <summary>
+/// One direction of a recurrent layer over (batch, steps, inputs) sequences. Its output holds <see cref="OutputFeatures"/>
+/// values a step (a bidirectional layer's two directions side by side, this one from <see cref="OutputOffset"/>), for every
+/// step or, without <see cref="ReturnSequences"/>, for the last step it processes (step 0 when <see cref="Reverse"/>).
+/// <see cref="AccumulateInputGradient"/> makes backward add to the input gradient (a second direction) instead of writing it.
+/// </summary>
+/// <example><code>var lstm = new RecurrentGeometry(RecurrentCell.Lstm, Steps: 28, Inputs: 28, Units: 128, Reverse: false,
+///     ReturnSequences: false, OutputFeatures: 128, OutputOffset: 0, AccumulateInputGradient: false);</code></example>
+public readonly record struct RecurrentGeometry(
+    RecurrentCell Cell, int Steps, int Inputs, int Units, bool Reverse, bool ReturnSequences,
+    int OutputFeatures, int OutputOffset, bool AccumulateInputGradient)
+{
+    /// <summary>Rows of the weights: gates × units.</summary>
+    public int GateSize => (int)Cell * Units;
+
+    /// <summary>Values one step of one sample keeps for backward: its gates, its hidden state and, for LSTM the cell state, for GRU W_hn·h + b_hn.</summary>
+    public int StateSize => GateSize + (Cell == RecurrentCell.SimpleRnn ? Units : 2 * Units);
+
+    /// <summary>Values in one input sample.</summary>
+    public int InputSize => Steps * Inputs;
+
+    /// <summary>Values in one output sample.</summary>
+    public int OutputSize => (ReturnSequences ? Steps : 1) * OutputFeatures;
+
+    /// <summary>Per sample, the <see cref="RecurrentBuffers.States"/> buffer: every step's state.</summary>
+    public int StatesLength => Steps * StateSize;
+
+    /// <summary>Per sample, the <see cref="RecurrentBuffers.Step"/> scratch: one step's hidden projection and two carried gradients.</summary>
+    public int StepLength => GateSize + 2 * Units;
+
+    /// <summary>Per sample, each of <see cref="RecurrentGradients.Gates"/> and <see cref="RecurrentGradients.HiddenGates"/>.</summary>
+    public int GateGradientLength => Steps * GateSize;
+}

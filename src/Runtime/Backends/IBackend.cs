@@ -17,7 +17,7 @@ namespace Unroll;
 /// </remarks>
 public interface IBackend :
     IDenseOperations, IConvolutionOperations, IPoolingOperations, IActivationOperations,
-    INormalizationOperations, IElementwiseOperations, IMergingOperations, IReshapingOperations
+    INormalizationOperations, IElementwiseOperations, IMergingOperations, IReshapingOperations, IRecurrentOperations
 {
     /// <summary>A short name for logs, e.g. "cpu (avx512, 2 threads)".</summary>
     string Name { get; }

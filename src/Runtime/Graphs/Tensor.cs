@@ -85,6 +85,15 @@ public sealed class Tensor
     /// <summary>See <see cref="ZeroPadding2DAttribute"/>.</summary>
     public Tensor ZeroPadding2D(int top, int bottom, int left, int right, string? name = null) => throw CompileTimeOnly();
 
+    /// <summary>See <see cref="SimpleRnnAttribute"/>: reads (steps, features).</summary>
+    public Tensor SimpleRnn(int units, bool returnSequences = false, bool bidirectional = false, string? name = null) => throw CompileTimeOnly();
+
+    /// <summary>See <see cref="LstmAttribute"/>: reads (steps, features).</summary>
+    public Tensor Lstm(int units, bool returnSequences = false, bool bidirectional = false, string? name = null) => throw CompileTimeOnly();
+
+    /// <summary>See <see cref="GruAttribute"/>: reads (steps, features).</summary>
+    public Tensor Gru(int units, bool returnSequences = false, bool bidirectional = false, string? name = null) => throw CompileTimeOnly();
+
     /// <summary>See <see cref="UpSampling2DAttribute"/>.</summary>
     public Tensor UpSampling2D(int size, string? name = null) => throw CompileTimeOnly();
 

@@ -103,9 +103,15 @@ public class ReshapeTests
         Assert.Contains("add [Flatten] before it", Only("""
             using Unroll;
             [Network(12)]
+            [Reshape(3, 2, 2), Dense(2)]
+            public partial class ImageIntoDense;
+            """, "UNR0006", "Dense(2)").GetMessage());
+        Assert.Contains("add [Flatten] before it, or set ReturnSequences = false", Only("""
+            using Unroll;
+            [Network(12)]
             [Reshape(3, 4), Dense(2)]
             public partial class SequenceIntoDense;
-            """, "UNR0006", "Dense(2)").GetMessage());
+            """, "UNR0031", "Dense(2)").GetMessage());
         Only("""
             using Unroll;
             [Network(12)]

@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using Unroll.Generators.Model;
+
+namespace Unroll.Generators.Layers;
+
+/// <summary>
+/// A recurrent layer over a (steps, features) sequence, one unit for its three cells (<c>SimpleRnn</c>, <c>Lstm</c>,
+/// <c>Gru</c>), which differ only in <see cref="Cell"/>. Parameters are PyTorch's (<c>weight_ih_l0</c> [gates·units,
+/// inputs], <c>weight_hh_l0</c> [gates·units, units], two biases; a reversed direction adds <c>_reverse</c>); each
+/// direction is one backend call a pass, which runs every step.
+/// </summary>
+internal sealed record Recurrent(RecurrentCell Cell, int Units, bool ReturnSequences, bool Bidirectional) : Layer
+{
+    private const string GeometryType = "global::Unroll.RecurrentGeometry";
+
+    /// <summary>The binder for one cell's attribute, with its defaults read from the attribute itself.</summary>
+    public static Func<LayerArguments, Layer> Binder(RecurrentCell cell, bool defaultReturnSequences, bool defaultBidirectional)
+        => a => new Recurrent(cell, a.Int(nameof(LstmAttribute.Units), 0),
+            a.Bool(nameof(LstmAttribute.ReturnSequences), defaultReturnSequences),
+            a.Bool(nameof(LstmAttribute.Bidirectional), defaultBidirectional));
+
+    public override string Kind => Cell.ToString();
+
+    public override string KerasType => Cell switch { RecurrentCell.Lstm => "LSTM", RecurrentCell.Gru => "GRU", _ => "SimpleRNN" };
+
+    public override string NamePrefix => Cell switch { RecurrentCell.Lstm => "lstm", RecurrentCell.Gru => "gru", _ => "simple_rnn" };
+
+    /// <summary>A (steps, features) sequence; anything else is UNR0031 with the way to make one.</summary>
+    public override InputSpec Input => s_input;
+    private static readonly InputSpec s_input = new(new[] { 2 }, hint: "add a Reshape to (steps, features) before it, such as Reshape(28, 28) for (1, 28, 28) images");
+
+    public override MemberSuffixes Members => s_members;
+    private static readonly MemberSuffixes s_members = new(
+        new[] { "WeightIh", "WeightHh", "BiasIh", "BiasHh", "WeightIhReverse", "WeightHhReverse", "BiasIhReverse", "BiasHhReverse" },
+        new[] { "States", "StatesReverse", "Step", "GradGates", "GradHidden" },
+        new[] { "", "Reverse" });
+
+    private int Directions => Bidirectional ? 2 : 1;
+
+    private int GateSize => (int)Cell * Units;
+
+    public override void CheckArguments(LayerContext context)
+    {
+        if (Units <= 0) context.Invalid($"units {Units}", $"a {Kind} layer needs at least 1 unit");
+    }
+
+    public override Inferred? Infer(LayerContext context, IReadOnlyList<Shape> inputs)
+    {
+        var input = inputs[0];
+        var features = (long)Units * Directions;
+        // What one sample's step keeps (gates and two states) and the weights must fit in arrays.
+        var perStep = (long)(int)Cell * Units + 2L * Units;
+        if (perStep * input.Steps > int.MaxValue || (long)(int)Cell * Units * Math.Max(input.Features, Units) > int.MaxValue || features > int.MaxValue)
+        {
+            context.TooLarge(LayerContext.Grouped(Math.Max(perStep * input.Steps, (long)(int)Cell * Units * Math.Max(input.Features, Units))),
+                $"its states or weights ({Units} units over {input.Steps} steps of {input.Features} features)");
+            return null;
+        }
+        var output = ReturnSequences ? new Shape(2, input.Steps, (int)features) : Shape.Vector((int)features);
+        return context.Fits(output) is { } fits ? new Inferred(fits) : null;
+    }
+
+    public override IEnumerable<ParameterInfo> Parameters(CheckedLayer layer)
+    {
+        var inputs = layer.InputShape.Features;
+        foreach (var (suffix, name) in DirectionNames)
+        {
+            yield return new ParameterInfo("WeightIh" + suffix, "weight_ih_l0" + name, new[] { GateSize, inputs }, "GlorotUniform");
+            yield return new ParameterInfo("WeightHh" + suffix, "weight_hh_l0" + name, new[] { GateSize, Units }, "GlorotUniform");
+            yield return new ParameterInfo("BiasIh" + suffix, "bias_ih_l0" + name, new[] { GateSize }, "Zeros");
+            yield return new ParameterInfo("BiasHh" + suffix, "bias_hh_l0" + name, new[] { GateSize }, "Zeros");
+        }
+    }
+
+    private IEnumerable<(string Suffix, string Name)> DirectionNames
+    {
+        get
+        {
+            yield return ("", "");
+            if (Bidirectional) yield return ("Reverse", "_reverse");
+        }
+    }
+
+    public override IEnumerable<BufferInfo> Buffers(CheckedLayer layer)
+    {
+        var steps = layer.InputShape.Steps;
+        var states = steps * (GateSize + (Cell == RecurrentCell.SimpleRnn ? Units : 2 * Units));
+        yield return new BufferInfo("States", states, Description: "states");
+        if (Bidirectional) yield return new BufferInfo("StatesReverse", states, Description: "reversed states");
+        yield return new BufferInfo("Step", GateSize + 2 * Units);
+        yield return new BufferInfo("GradGates", steps * GateSize, TrainingOnly: true, GradientOnly: true, Description: "gate gradients");
+        yield return new BufferInfo("GradHidden", steps * GateSize, TrainingOnly: true, GradientOnly: true, Description: "gate gradients");
+    }
+
+    public override IEnumerable<GeometryInfo> Geometries(CheckedLayer layer)
+    {
+        var i = layer.InputShape;
+        string Int(int v) => StepWriter.Int(v);
+        string Bool(bool v) => v ? "true" : "false";
+        var features = Units * Directions;
+        foreach (var (suffix, _) in DirectionNames)
+        {
+            var reverse = suffix.Length > 0;
+            yield return new GeometryInfo(suffix, GeometryType,
+                $"new {GeometryType}(global::Unroll.RecurrentCell.{Cell}, {Int(i.Steps)}, {Int(i.Features)}, {Int(Units)}, {Bool(reverse)}, " +
+                $"{Bool(ReturnSequences)}, {Int(features)}, {Int(reverse ? Units : 0)}, {Bool(reverse)})");
+        }
+    }
+
+    /// <summary>Per step and direction: both projections (the gate activations count one each).</summary>
+    public override long MultiplyAdds(CheckedLayer layer)
+        => (long)Directions * layer.InputShape.Steps * GateSize * (layer.InputShape.Features + Units + 1);
+
+    public override string Describe(CheckedLayer layer, Func<int, string> inputName)
+        => $"{Kind} {StepWriter.Int(Units)} units over {StepWriter.Int(layer.InputShape.Steps)} steps, {(ReturnSequences ? "every step" : "last step")}{(Bidirectional ? ", bidirectional" : "")} → {layer.OutputShape}";
+
+    private static string Buffers(StepWriter w, string suffix)
+        => $"new global::Unroll.RecurrentBuffers({w.Value("WeightIh" + suffix)}, {w.Value("WeightHh" + suffix)}, {w.Value("BiasIh" + suffix)}, {w.Value("BiasHh" + suffix)}, {w.Buffer("States" + suffix)}, {w.Buffer("Step")})";
+
+    public override void EmitForward(ForwardWriter w)
+    {
+        foreach (var (suffix, _) in DirectionNames)
+            w.Call("RecurrentForward", $"{w.Input()}, {w.Output}, {Buffers(w, suffix)}, batch, in {w.Geometry(suffix)}");
+    }
+
+    // The reversed direction's geometry adds its input gradient to the forward direction's.
+    public override void EmitBackward(BackwardWriter w)
+    {
+        var inputGradient = w.InputGradient() ?? "null";
+        foreach (var (suffix, _) in DirectionNames)
+        {
+            var gradients = $"new global::Unroll.RecurrentGradients({w.Gradient("WeightIh" + suffix)}, {w.Gradient("WeightHh" + suffix)}, {w.Gradient("BiasIh" + suffix)}, {w.Gradient("BiasHh" + suffix)}, {w.Buffer("GradGates")}, {w.Buffer("GradHidden")})";
+            w.Call("RecurrentBackward", $"{w.Input()}, {w.OutputGradient}, {inputGradient}, {Buffers(w, suffix)}, {gradients}, batch, in {w.Geometry(suffix)}");
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace Unroll;
+
+/// <summary>
+/// Recurrent layers over (batch, steps, inputs) sequences, one direction a call. The input projection of every step is
+/// one matrix product (batch·steps rows); each step then adds its hidden projection (a product of batch rows) and applies
+/// the gates in one pass. States row (b, t) holds [gates | h | c (LSTM) or W_hn·h + b_hn (GRU)], the gates activated.
+/// Backward runs the steps in reverse, carrying dL/dh (and dL/dc) to the step before, and then forms the weight
+/// gradients as two products over all steps. Every sum runs in a fixed order, so results repeat bit for bit.
+/// </summary>
+internal static class RecurrentKernels
+{
+    private static void Check(in RecurrentGeometry g)
+    {
+        if (!Enum.IsDefined(g.Cell) || g.Steps < 1 || g.Inputs < 1 || g.Units < 1 || g.OutputOffset < 0
+            || (long)g.OutputOffset + g.Units > g.OutputFeatures)
+            throw new ArgumentException(
+                $"Recurrent: a {g.Cell} of {g.Units} units over {g.Steps} steps of {g.Inputs} inputs, writing features [{g.OutputOffset}, {(long)g.OutputOffset + g.Units}) of {g.OutputFeatures}, is not a valid geometry.");
+    }
+
+    private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+
+    public static void Forward(FloatBuffer input, FloatBuffer output, in RecurrentBuffers buffers, int batch, in RecurrentGeometry g)
+    {
+        const string op = "RecurrentForward";
+        Check(g);
+        int steps = g.Steps, units = g.Units, gates = g.GateSize, state = g.StateSize, stepLength = g.StepLength;
+        var x = KernelArgs.Need(input, nameof(input), batch, g.InputSize, op);
+        var y = KernelArgs.Need(output, nameof(output), batch, g.OutputSize, op);
+        var wih = KernelArgs.Need(buffers.WeightIh, "weightIh", gates, g.Inputs, op);
+        var whh = KernelArgs.Need(buffers.WeightHh, "weightHh", gates, units, op);
+        var bih = KernelArgs.Need(buffers.BiasIh, "biasIh", 1, gates, op);
+        var bhh = KernelArgs.Need(buffers.BiasHh, "biasHh", 1, gates, op);
+        var st = KernelArgs.Need(buffers.States, "states", batch, g.StatesLength, op);
+        var sc = KernelArgs.Need(buffers.Step, "step", batch, stepLength, op);
+
+        // Every step's input projection at once: gates(b, t) = x(b, t)·W_ihᵀ + b_ih.
+        for (int r = 0; r < batch * steps; r++) new ReadOnlySpan<float>(bih, 0, gates).CopyTo(new Span<float>(st, r * state, gates));
+        Gemm.MultiplyParallel(false, true, batch * steps, gates, g.Inputs, 1f, x, g.Inputs, wih, g.Inputs, 1f, st, state);
+
+        for (int k = 0; k < steps; k++)
+        {
+            int t = g.Reverse ? steps - 1 - k : k, previous = g.Reverse ? t + 1 : t - 1;
+            // The hidden projection of every sample: W_hh·h(t − 1) + b_hh (h before the first step is 0).
+            for (int b = 0; b < batch; b++) new ReadOnlySpan<float>(bhh, 0, gates).CopyTo(new Span<float>(sc, b * stepLength, gates));
+            if (k > 0)
+                Gemm.MultiplyParallel(false, true, batch, gates, units, 1f, st.AsMemory(previous * state + gates), steps * state,
+                    whh, units, 1f, sc, stepLength);
+            for (int b = 0; b < batch; b++)
+            {
+                var row = new Span<float>(st, (b * steps + t) * state, state);
+                var hidden = new ReadOnlySpan<float>(sc, b * stepLength, gates);
+                var hPrevious = k > 0 ? new ReadOnlySpan<float>(st, (b * steps + previous) * state + gates, state - gates) : default;
+                Step(g.Cell, units, row, hidden, hPrevious);
+                var h = row.Slice(gates, units);
+                if (g.ReturnSequences) h.CopyTo(new Span<float>(y, (b * steps + t) * g.OutputFeatures + g.OutputOffset, units));
+                else if (k == steps - 1) h.CopyTo(new Span<float>(y, b * g.OutputFeatures + g.OutputOffset, units));
+            }
+        }
+    }
+
+    /// <summary>
+    /// One step of one sample: <paramref name="row"/> holds the input projection in its gates on entry and the step's
+    /// state on return; <paramref name="previous"/> is the step before's [h | c] (empty before the first).
+    /// </summary>
+    private static void Step(RecurrentCell cell, int units, Span<float> row, ReadOnlySpan<float> hidden, ReadOnlySpan<float> previous)
+    {
+        int gates = (int)cell * units;
+        var h = row.Slice(gates, units);
+        switch (cell)
+        {
+            case RecurrentCell.SimpleRnn:
+            {
+                var a = row.Slice(0, units);
+                TensorPrimitives.Add(a, hidden, a);
+                TensorPrimitives.Tanh(a, h);
+                break;
+            }
+            case RecurrentCell.Lstm:
+            {
+                var pre = row.Slice(0, gates);
+                TensorPrimitives.Add(pre, hidden, pre);
+                var i = pre.Slice(0, units);
+                var f = pre.Slice(units, units);
+                var gg = pre.Slice(2 * units, units);
+                var o = pre.Slice(3 * units, units);
+                TensorPrimitives.Sigmoid(i, i);
+                TensorPrimitives.Sigmoid(f, f);
+                TensorPrimitives.Tanh(gg, gg);
+                TensorPrimitives.Sigmoid(o, o);
+                var c = row.Slice(gates + units, units);
+                for (int j = 0; j < units; j++)
+                {
+                    var cPrevious = previous.IsEmpty ? 0f : previous[units + j];
+                    c[j] = f[j] * cPrevious + i[j] * gg[j];
+                    h[j] = o[j] * MathF.Tanh(c[j]);
+                }
+                break;
+            }
+            case RecurrentCell.Gru:
+            {
+                var r = row.Slice(0, units);
+                var z = row.Slice(units, units);
+                var n = row.Slice(2 * units, units);
+                var hn = row.Slice(gates + units, units);
+                for (int j = 0; j < units; j++)
+                {
+                    r[j] = Sigmoid(r[j] + hidden[j]);
+                    z[j] = Sigmoid(z[j] + hidden[units + j]);
+                    hn[j] = hidden[2 * units + j];
+                    n[j] = MathF.Tanh(n[j] + r[j] * hn[j]);
+                    var hPrevious = previous.IsEmpty ? 0f : previous[j];
+                    h[j] = (1 - z[j]) * n[j] + z[j] * hPrevious;
+                }
+                break;
+            }
+        }
+    }
+
+    public static void Backward(FloatBuffer input, FloatBuffer outputGradient, FloatBuffer? inputGradient,
+        in RecurrentBuffers buffers, in RecurrentGradients gradients, int batch, in RecurrentGeometry g)
+    {
+        const string op = "RecurrentBackward";
+        Check(g);
+        int steps = g.Steps, units = g.Units, gates = g.GateSize, state = g.StateSize, stepLength = g.StepLength;
+        var x = KernelArgs.Need(input, nameof(input), batch, g.InputSize, op);
+        var dy = KernelArgs.Need(outputGradient, nameof(outputGradient), batch, g.OutputSize, op);
+        var dx = KernelArgs.NeedOptional(inputGradient, nameof(inputGradient), batch, g.InputSize, op);
+        var wih = KernelArgs.Need(buffers.WeightIh, "weightIh", gates, g.Inputs, op);
+        var whh = KernelArgs.Need(buffers.WeightHh, "weightHh", gates, units, op);
+        var st = KernelArgs.Need(buffers.States, "states", batch, g.StatesLength, op);
+        var sc = KernelArgs.Need(buffers.Step, "step", batch, stepLength, op);
+        var dwih = KernelArgs.Need(gradients.WeightIh, "weightIhGradient", gates, g.Inputs, op);
+        var dwhh = KernelArgs.Need(gradients.WeightHh, "weightHhGradient", gates, units, op);
+        var dbih = KernelArgs.Need(gradients.BiasIh, "biasIhGradient", 1, gates, op);
+        var dbhh = KernelArgs.Need(gradients.BiasHh, "biasHhGradient", 1, gates, op);
+        var dg = KernelArgs.Need(gradients.Gates, "gates", batch, g.GateGradientLength, op);
+        var dgh = KernelArgs.Need(gradients.HiddenGates, "hiddenGates", batch, g.GateGradientLength, op);
+
+        // The carried gradients dL/dh and dL/dc of the step before, per sample, after the hidden projection's scratch.
+        for (int b = 0; b < batch; b++) new Span<float>(sc, b * stepLength + gates, 2 * units).Clear();
+        for (int k = steps - 1; k >= 0; k--)
+        {
+            int t = g.Reverse ? steps - 1 - k : k, previous = g.Reverse ? t + 1 : t - 1;
+            for (int b = 0; b < batch; b++)
+            {
+                var row = new ReadOnlySpan<float>(st, (b * steps + t) * state, state);
+                var hPrevious = k > 0 ? new ReadOnlySpan<float>(st, (b * steps + previous) * state + gates, state - gates) : default;
+                var carry = new Span<float>(sc, b * stepLength + gates, 2 * units);
+                var outputRow = g.ReturnSequences ? new ReadOnlySpan<float>(dy, (b * steps + t) * g.OutputFeatures + g.OutputOffset, units)
+                    : k == steps - 1 ? new ReadOnlySpan<float>(dy, b * g.OutputFeatures + g.OutputOffset, units) : default;
+                StepBackward(g.Cell, units, row, hPrevious, outputRow, carry,
+                    new Span<float>(dg, (b * steps + t) * gates, gates), new Span<float>(dgh, (b * steps + t) * gates, gates));
+            }
+            // dL/dh(t − 1) += dL/d(hidden gates)·W_hh (the GRU's direct path z ⊙ dh is already in the carry).
+            if (k > 0)
+                Gemm.MultiplyParallel(false, false, batch, units, gates, 1f, dgh.AsMemory(t * gates), steps * gates, whh, units,
+                    g.Cell == RecurrentCell.Gru ? 1f : 0f, sc.AsMemory(gates), stepLength);
+        }
+
+        // dW_ih = Σ over (b, t) of d(gates)ᵀ·x; dW_hh = Σ over (b, t) after the first step of d(hidden gates)ᵀ·h(t − 1).
+        Gemm.MultiplyParallel(true, false, gates, g.Inputs, batch * steps, 1f, dg, gates, x, g.Inputs, 0f, dwih, g.Inputs);
+        if (steps == 1) Array.Clear(dwhh, 0, gates * units);
+        for (int b = 0; b < batch && steps > 1; b++)
+        {
+            int gradientRow = b * steps + (g.Reverse ? 0 : 1), hiddenRow = b * steps + (g.Reverse ? 1 : 0);
+            Gemm.MultiplyParallel(true, false, gates, units, steps - 1, 1f, dgh.AsMemory(gradientRow * gates), gates,
+                st.AsMemory(hiddenRow * state + gates), state, b == 0 ? 0f : 1f, dwhh, units);
+        }
+        var biasIh = new Span<float>(dbih, 0, gates);
+        var biasHh = new Span<float>(dbhh, 0, gates);
+        biasIh.Clear();
+        biasHh.Clear();
+        for (int r = 0; r < batch * steps; r++)
+        {
+            TensorPrimitives.Add(biasIh, new ReadOnlySpan<float>(dg, r * gates, gates), biasIh);
+            TensorPrimitives.Add(biasHh, new ReadOnlySpan<float>(dgh, r * gates, gates), biasHh);
+        }
+        // dx = d(gates)·W_ih, for every step at once.
+        if (dx is not null)
+            Gemm.MultiplyParallel(false, false, batch * steps, g.Inputs, gates, 1f, dg, gates, wih, g.Inputs,
+                g.AccumulateInputGradient ? 1f : 0f, dx, g.Inputs);
+    }
+
+    /// <summary>
+    /// One step of one sample in reverse: from dL/dh (the carried part plus <paramref name="output"/>'s, when this step is
+    /// an output) to the gradients of the gates' input part (<paramref name="dGates"/>) and hidden part
+    /// (<paramref name="dHidden"/>); leaves in <paramref name="carry"/> what passes to the step before without W_hh
+    /// (the GRU's z ⊙ dh; the LSTM's dL/dc).
+    /// </summary>
+    private static void StepBackward(RecurrentCell cell, int units, ReadOnlySpan<float> row, ReadOnlySpan<float> previous,
+        ReadOnlySpan<float> output, Span<float> carry, Span<float> dGates, Span<float> dHidden)
+    {
+        int gates = (int)cell * units;
+        var h = row.Slice(gates, units);
+        for (int j = 0; j < units; j++)
+        {
+            var dh = carry[j] + (output.IsEmpty ? 0f : output[j]);
+            switch (cell)
+            {
+                case RecurrentCell.SimpleRnn:
+                    dGates[j] = dh * (1 - h[j] * h[j]);
+                    carry[j] = 0;
+                    break;
+                case RecurrentCell.Lstm:
+                {
+                    float i = row[j], f = row[units + j], gg = row[2 * units + j], o = row[3 * units + j];
+                    var tanhC = MathF.Tanh(row[gates + units + j]);
+                    var dc = dh * o * (1 - tanhC * tanhC) + carry[units + j];
+                    var cPrevious = previous.IsEmpty ? 0f : previous[units + j];
+                    dGates[j] = dc * gg * i * (1 - i);
+                    dGates[units + j] = dc * cPrevious * f * (1 - f);
+                    dGates[2 * units + j] = dc * i * (1 - gg * gg);
+                    dGates[3 * units + j] = dh * tanhC * o * (1 - o);
+                    carry[units + j] = dc * f;
+                    carry[j] = 0;
+                    break;
+                }
+                case RecurrentCell.Gru:
+                {
+                    float r = row[j], z = row[units + j], n = row[2 * units + j], hn = row[gates + units + j];
+                    var hPrevious = previous.IsEmpty ? 0f : previous[j];
+                    var dxn = dh * (1 - z) * (1 - n * n);
+                    var dr = dxn * hn;
+                    dGates[j] = dr * r * (1 - r);
+                    dGates[units + j] = dh * (hPrevious - n) * z * (1 - z);
+                    dGates[2 * units + j] = dxn;
+                    dHidden[2 * units + j] = dxn * r;
+                    carry[j] = dh * z;
+                    break;
+                }
+            }
+        }
+        // The hidden part's gradient is the input part's, but for the GRU's n gate (r ⊙ (W_hn·h + b_hn)).
+        var shared = cell == RecurrentCell.Gru ? 2 * units : gates;
+        dGates.Slice(0, shared).CopyTo(dHidden);
+    }
+}
