@@ -8,8 +8,8 @@ using Unroll.Samples;
 // Trains a network from the zoo on Fashion-MNIST and reports test accuracy.
 //   dotnet run -c Release --project samples/Unroll.Samples -- train mlp --epochs 5
 const string usage = """
-    usage: Unroll.Samples train <mlp|lenet|resnet|inception> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR]
-           Unroll.Samples summary <mlp|lenet|resnet|inception>
+    usage: Unroll.Samples train <mlp|lenet|resnet|inception|gru|lstm> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR]
+           Unroll.Samples summary <mlp|lenet|resnet|inception|gru|lstm>
     """;
 
 try
@@ -23,6 +23,8 @@ try
             "lenet" => Print(LeNet5.Summary),
             "resnet" => Print(FashionResNet.Summary),
             "inception" => Print(FashionInception.Summary),
+            "gru" => Print(FashionGru.Summary),
+            "lstm" => Print(FashionLstm.Summary),
             _ => throw new UsageException($"unknown network '{options.Network}'"),
         },
         "train" => options.Network switch
@@ -31,6 +33,8 @@ try
             "lenet" => TrainCommand.Run<LeNet5>(options),
             "resnet" => TrainCommand.Run<FashionResNet>(options),
             "inception" => TrainCommand.Run<FashionInception>(options),
+            "gru" => TrainCommand.Run<FashionGru>(options),
+            "lstm" => TrainCommand.Run<FashionLstm>(options),
             _ => throw new UsageException($"unknown network '{options.Network}'"),
         },
         _ => throw new UsageException($"unknown command '{options.Command}'"),

@@ -180,7 +180,7 @@ internal static class Emitter
             _w.Line("/// <summary>Multiply-adds of one sample's forward pass, counted at compile time (an addition, comparison or exponential counts as one).</summary>");
             _w.Line($"public const long MultiplyAdds = {Long(_network.MultiplyAdds)};");
             _w.Line();
-            _w.Line("/// <summary>Bytes of the layer outputs one sample's forward pass writes (4 a value; reshapes share their input's).</summary>");
+            _w.Line("/// <summary>Bytes of activations one sample's forward pass writes, 4 a value: layer outputs (reshapes share their input's) and the buffers layers fill on the way (recurrent states).</summary>");
             _w.Line($"public const long ActivationBytes = {Long(_network.ActivationBytes)};");
             _w.Line();
             _w.Line($"/// <summary>The largest capacity (batch) the constructor accepts: {XmlEscape(_largestBuffer)}, {Grouped(_largestBufferSize)} values a sample, must fit in one array.</summary>");

@@ -45,8 +45,20 @@ internal sealed record CheckedLayer(
     /// <summary>Multiply-adds of one sample's forward pass.</summary>
     public long MultiplyAdds => Layer.MultiplyAdds(this);
 
-    /// <summary>Bytes of the output one sample's forward pass writes: none for a reshape, which shares its input's.</summary>
-    public long ActivationBytes => Layer.IsAlias ? 0 : sizeof(float) * (long)OutputShape.Size;
+    /// <summary>
+    /// Bytes one sample's forward pass writes: the output (none for a reshape, which shares its input's) and the buffers
+    /// of its own an inference pass fills too (a separable convolution's depthwise output, a recurrent layer's states).
+    /// </summary>
+    public long ActivationBytes
+    {
+        get
+        {
+            long values = Layer.IsAlias ? 0 : OutputShape.Size;
+            foreach (var buffer in Layer.Buffers(this))
+                if (buffer.PerSample && !buffer.TrainingOnly && !buffer.GradientOnly) values += buffer.Length;
+            return sizeof(float) * values;
+        }
+    }
 }
 
 /// <summary>One output of the network: the node that produces it and its weight in the training loss.</summary>
@@ -70,7 +82,7 @@ internal sealed record CheckedNetwork(
         }
     }
 
-    /// <summary>Bytes of the layer outputs one sample's forward pass writes, all layers together.</summary>
+    /// <summary>Bytes of activations one sample's forward pass writes, all layers together.</summary>
     public long ActivationBytes
     {
         get

@@ -49,6 +49,18 @@ public class ZooTests
         Assert.Equal(3_885_069_288, ResNet50.MultiplyAdds);
     }
 
+    // torch.nn.GRU(28, 128): 3·128·(28 + 128) + 2·3·128 = 60,672; nn.LSTM(28, 128): 4·128·(28 + 128) + 2·4·128 = 80,896;
+    // then Dense(128 → 10): 1,290.
+    [Fact]
+    public void Recurrent_fashion_classifiers_match_pytorch()
+    {
+        AssertCounts<FashionGru>(61_962, 61_962);
+        AssertCounts<FashionLstm>(82_186, 82_186);
+        Assert.Equal(60_672, FashionGru.Layers.Gru1.ParameterCount);
+        Assert.Equal(80_896, FashionLstm.Layers.Lstm1.ParameterCount);
+        Assert.Equal(new[] { 28, 28 }, FashionGru.InputShape.ToArray());
+    }
+
     private static void AssertShapes<T>(int[] input, int output) where T : INetwork<T>
     {
         Assert.Equal(input, T.InputShape.ToArray());
