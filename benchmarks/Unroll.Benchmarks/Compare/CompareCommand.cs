@@ -77,6 +77,14 @@ internal static class CompareCommand
         yield return new NetworkCase("lenet-train", "samples/s", TrainBatch, () => Cases.UnrollTraining<LeNet5>(TrainBatch, new Adam()),
             () => Cases.TorchTraining(TorchModels.LeNet5(withSoftmax: false), [TrainBatch, 1, 28, 28], 10, adam: true),
             $"LeNet5, one step at batch {TrainBatch}: softmax cross-entropy, backward, Adam update");
+        yield return new NetworkCase("gru-infer1", "calls/s", 1, () => Cases.UnrollInference<FashionGru>(), () => Cases.TorchInference(TorchModels.FashionRecurrent(lstm: false, withSoftmax: true), [1, 28, 28]),
+            "FashionGru (28 steps of 28, 128 units), one sample in, class probabilities out");
+        yield return new NetworkCase("gru-train", "samples/s", TrainBatch, () => Cases.UnrollTraining<FashionGru>(TrainBatch, new Adam()),
+            () => Cases.TorchTraining(TorchModels.FashionRecurrent(lstm: false, withSoftmax: false), [TrainBatch, 28, 28], 10, adam: true),
+            $"FashionGru, one step at batch {TrainBatch}: softmax cross-entropy, backpropagation through 28 steps, Adam update");
+        yield return new NetworkCase("lstm-train", "samples/s", TrainBatch, () => Cases.UnrollTraining<FashionLstm>(TrainBatch, new Adam()),
+            () => Cases.TorchTraining(TorchModels.FashionRecurrent(lstm: true, withSoftmax: false), [TrainBatch, 28, 28], 10, adam: true),
+            $"FashionLstm, one step at batch {TrainBatch}: softmax cross-entropy, backpropagation through 28 steps, Adam update");
         yield return new NetworkCase("resnet50-step", "steps/s", 1, () => Cases.UnrollTraining<ResNet50>(1, new Sgd(0.01f)),
             () => Cases.TorchTraining(TorchModels.ResNet50Checked(), [1, 3, 224, 224], 1000, adam: false),
             $"ResNet50 (Keras layout, {ResNet50.ParameterCount:N0} parameters, checked on both sides), one step at batch 1: forward, backward, SGD update");

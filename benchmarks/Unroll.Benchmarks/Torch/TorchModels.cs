@@ -58,6 +58,36 @@ internal static class TorchModels
         return model;
     }
 
+    /// <summary>
+    /// Unroll.Models.FashionGru and FashionLstm: each image as 28 steps of 28 pixels, one <c>nn.GRU</c> or <c>nn.LSTM</c>
+    /// of 128 units (batch first), its last step into Linear(128, 10).
+    /// </summary>
+    public static Module<Tensor, Tensor> FashionRecurrent(bool lstm, bool withSoftmax) => new RecurrentClassifier(lstm, withSoftmax);
+
+    private sealed class RecurrentClassifier : Module<Tensor, Tensor>
+    {
+        private readonly GRU? gru;
+        private readonly LSTM? lstm;
+        private readonly Linear head;
+        private readonly bool softmax;
+
+        public RecurrentClassifier(bool useLstm, bool withSoftmax) : base(nameof(RecurrentClassifier))
+        {
+            if (useLstm) lstm = LSTM(28, 128, batchFirst: true);
+            else gru = GRU(28, 128, batchFirst: true);
+            head = Linear(128, 10);
+            softmax = withSoftmax;
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            var steps = lstm is not null ? lstm.call(x.reshape(x.shape[0], 28, 28), null).Item1 : gru!.call(x.reshape(x.shape[0], 28, 28), null).Item1;
+            var logits = head.forward(steps.select(1, -1));
+            return softmax ? functional.softmax(logits, 1) : logits;
+        }
+    }
+
     private static Module<Tensor, Tensor> Head(bool withSoftmax, params Module<Tensor, Tensor>[] layers) =>
         withSoftmax ? Sequential([.. layers, Softmax(1)]) : Sequential(layers);
 
