@@ -30,6 +30,7 @@ internal static class LayerCatalog
         new(typeof(Conv2DAttribute), Conv2D.Bind),
         new(typeof(DepthwiseConv2DAttribute), DepthwiseConv2D.Bind),
         new(typeof(SeparableConv2DAttribute), SeparableConv2D.Bind),
+        new(typeof(Conv2DTransposeAttribute), Conv2DTranspose.Bind),
         // Pooling
         new(typeof(MaxPool2DAttribute), MaxPool2D.Bind),
         new(typeof(AvgPool2DAttribute), AvgPool2D.Bind),

@@ -105,6 +105,24 @@ public abstract class ForwardingBackend : IBackend
         OnExit(nameof(Conv2DBackward));
     }
 
+    /// <inheritdoc/>
+    public virtual void Conv2DTransposeForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, FloatBuffer workspace,
+        int batch, in Conv2DTransposeGeometry geometry)
+    {
+        OnEnter(nameof(Conv2DTransposeForward), input, weight, bias, output, workspace, batch, geometry);
+        Inner.Conv2DTransposeForward(input, weight, bias, output, workspace, batch, geometry);
+        OnExit(nameof(Conv2DTransposeForward));
+    }
+
+    /// <inheritdoc/>
+    public virtual void Conv2DTransposeBackward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient, FloatBuffer? inputGradient,
+        FloatBuffer weightGradient, FloatBuffer? biasGradient, FloatBuffer workspace, int batch, in Conv2DTransposeGeometry geometry)
+    {
+        OnEnter(nameof(Conv2DTransposeBackward), input, weight, outputGradient, inputGradient, weightGradient, biasGradient, workspace, batch, geometry);
+        Inner.Conv2DTransposeBackward(input, weight, outputGradient, inputGradient, weightGradient, biasGradient, workspace, batch, geometry);
+        OnExit(nameof(Conv2DTransposeBackward));
+    }
+
     // ---- Pooling -------------------------------------------------------------------------------------------------------
 
     /// <inheritdoc/>

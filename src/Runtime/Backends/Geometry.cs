@@ -134,3 +134,39 @@ public readonly record struct RecurrentGeometry(
     /// <summary>Per sample, each of <see cref="RecurrentGradients.Gates"/> and <see cref="RecurrentGradients.HiddenGates"/>.</summary>
     public int GateGradientLength => Steps * GateSize;
 }
+
+/// <summary>
+/// Every size a transposed 2-D convolution needs, fixed by the generator: each input cell (iy, ix) of a
+/// (<see cref="InChannels"/>, <see cref="InHeight"/>, <see cref="InWidth"/>) sample adds its value times the kernel into
+/// output rows iy·<see cref="StrideHeight"/> − <see cref="PadTop"/> + i and columns ix·<see cref="StrideWidth"/> −
+/// <see cref="PadLeft"/> + j, those inside (<see cref="OutChannels"/>, <see cref="OutHeight"/>, <see cref="OutWidth"/>).
+/// <see cref="PadTop"/> and <see cref="PadLeft"/> are the rows and columns cropped from the top and left of the full
+/// output; the bottom and right crops follow from the output size. Weights are [inChannels, outChannels, kernelHeight,
+/// kernelWidth] (PyTorch's <c>ConvTranspose2d</c> layout).
+/// </summary>
+/// <example><code>// 8 channels of 7×7 to 4 channels of 14×14: kernel 3, stride 2, 'same' (crop 0 at the top, 1 at the bottom)
+/// var up = new Conv2DTransposeGeometry(8, 7, 7, 4, 3, 3, 2, 2, PadTop: 0, PadLeft: 0, OutHeight: 14, OutWidth: 14);</code></example>
+public readonly record struct Conv2DTransposeGeometry(
+    int InChannels, int InHeight, int InWidth,
+    int OutChannels, int KernelHeight, int KernelWidth,
+    int StrideHeight, int StrideWidth,
+    int PadTop, int PadLeft,
+    int OutHeight, int OutWidth)
+{
+    /// <summary>Values in one input sample.</summary>
+    public int InputSize => InChannels * InHeight * InWidth;
+
+    /// <summary>Values in one output sample.</summary>
+    public int OutputSize => OutChannels * OutHeight * OutWidth;
+
+    /// <summary>Values in the weight tensor.</summary>
+    public int WeightSize => InChannels * OutChannels * KernelHeight * KernelWidth;
+
+    /// <summary>
+    /// The convolution whose input gradient this is: from this layer's output back to its input, with the same weight
+    /// tensor read as [outChannels, inChannels, kh, kw]. Its <see cref="IConvolutionOperations.Conv2DWorkspaceLength"/>
+    /// sizes the workspace of <see cref="IConvolutionOperations.Conv2DTransposeForward"/> and its backward.
+    /// </summary>
+    public Conv2DGeometry Convolution => new(OutChannels, OutHeight, OutWidth, InChannels, KernelHeight, KernelWidth,
+        StrideHeight, StrideWidth, PadTop, PadLeft, InHeight, InWidth);
+}

@@ -62,6 +62,10 @@ public sealed class Tensor
     public Tensor Conv2D(int filters, (int Height, int Width) kernel, int stride = 1, Padding padding = Padding.Valid, int pad = 0,
         int groups = 1, bool useBias = true, string? name = null) => throw CompileTimeOnly();
 
+    /// <summary>See <see cref="Conv2DTransposeAttribute"/>.</summary>
+    public Tensor Conv2DTranspose(int filters, int kernel, int stride = 1, Padding padding = Padding.Valid, bool useBias = true,
+        string? name = null) => throw CompileTimeOnly();
+
     /// <summary>See <see cref="DepthwiseConv2DAttribute"/>.</summary>
     public Tensor DepthwiseConv2D(int kernel, int depthMultiplier = 1, int stride = 1, Padding padding = Padding.Valid,
         bool useBias = true, string? name = null) => throw CompileTimeOnly();

@@ -60,6 +60,9 @@ internal static class DeterminismCases
         cases.Add(Conv("conv direct 3→8 3×3 same, batch 9", 9, new Conv2DGeometry(3, 16, 16, 8, 3, 3, 1, 1, 1, 1, 16, 16)));
         cases.Add(Conv("conv direct 10→12 3×3 same 20 wide (channel lanes), batch 3", 3, new Conv2DGeometry(10, 20, 20, 12, 3, 3, 1, 1, 1, 1, 20, 20)));
         // Depthwise: the direct kernel, its scalar fallback, and the same geometry through im2col.
+        // Transposed convolutions: col2im forward, im2col backward, on the convolution's per-thread slots.
+        cases.Add(ConvTranspose("conv transpose 17→19 3×3 stride 2 same, batch 5", 5, new Conv2DTransposeGeometry(17, 9, 9, 19, 3, 3, 2, 2, 0, 0, 18, 18)));
+        cases.Add(ConvTranspose("conv transpose 1×1 24→20 no bias, batch 5", 5, new Conv2DTransposeGeometry(24, 12, 12, 20, 1, 1, 1, 1, 0, 0, 12, 12), bias: false));
         var depthwise = new Conv2DGeometry(17, 20, 20, 17, 3, 3, 1, 1, 1, 1, 20, 20, Groups: 17);
         cases.Add(Conv("depthwise 17 channels 3×3 same, batch 5", 5, depthwise));
         cases.Add(Conv("depthwise ×2 5×5 stride 2, batch 5", 5, new Conv2DGeometry(9, 24, 24, 18, 5, 5, 2, 2, 2, 2, 12, 12, Groups: 9)));
@@ -183,6 +186,19 @@ internal static class DeterminismCases
             Conv2DKernels.Forward(x, w, b, y, ws, batch, g, depthwise);
             Conv2DKernels.Backward(x, w, dy, dx, dw, db, ws, batch, g, depthwise);
             Conv2DKernels.Backward(x, w, dy, null, dwAlone, null, ws, batch, g, depthwise);
+            return [("y", y.Array), ("dx", dx.Array), ("dW", dw.Array), ("db", db.Array), ("dW without dx", dwAlone.Array)];
+        });
+
+    private static KernelCase ConvTranspose(string name, int batch, Conv2DTransposeGeometry g, bool bias = true) =>
+        new(name, garbage =>
+        {
+            var (x, w, b, dy) = (Input(batch * g.InputSize, 1), Input(g.WeightSize, 2), bias ? Input(g.OutChannels, 3) : null, Input(batch * g.OutputSize, 4));
+            var ws = Scratch(Cpu.Conv2DWorkspaceLength(g.Convolution, batch), garbage);
+            var y = Scratch(batch * g.OutputSize, garbage);
+            var (dx, dw, db, dwAlone) = (Scratch(batch * g.InputSize, garbage), Scratch(g.WeightSize, garbage), Scratch(g.OutChannels, garbage), Scratch(g.WeightSize, garbage));
+            Cpu.Conv2DTransposeForward(x, w, b, y, ws, batch, g);
+            Cpu.Conv2DTransposeBackward(x, w, dy, dx, dw, db, ws, batch, g);
+            Cpu.Conv2DTransposeBackward(x, w, dy, null, dwAlone, null, ws, batch, g);
             return [("y", y.Array), ("dx", dx.Array), ("dW", dw.Array), ("db", db.Array), ("dW without dx", dwAlone.Array)];
         });
 

@@ -11,15 +11,16 @@ namespace Unroll;
 /// weight-gradient partial sum.
 /// Depthwise geometries (groups == in channels) go to <see cref="DepthwiseConv2DKernels"/> instead, a direct kernel, and
 /// small stride-1 layers (at most 16 channels in and out) to <see cref="DirectConv2DKernels"/>.
+/// <see cref="Conv2DTransposeKernels"/> reuses the im2col/col2im pair, the per-thread slots and the share rule.
 /// </summary>
 internal static class Conv2DKernels
 {
-    private readonly record struct Sizes(int GroupChannels, int GroupOut, int PatchRows, int Pixels, bool Direct)
+    internal readonly record struct Sizes(int GroupChannels, int GroupOut, int PatchRows, int Pixels, bool Direct)
     {
         public int ColLength => Direct ? 0 : PatchRows * Pixels;
     }
 
-    private static Sizes Check(in Conv2DGeometry g)
+    internal static Sizes Check(in Conv2DGeometry g)
     {
         if (g.InChannels <= 0 || g.InHeight <= 0 || g.InWidth <= 0 || g.OutChannels <= 0 || g.KernelHeight <= 0 || g.KernelWidth <= 0
             || g.StrideHeight <= 0 || g.StrideWidth <= 0 || g.OutHeight <= 0 || g.OutWidth <= 0 || g.Groups <= 0)
@@ -33,7 +34,7 @@ internal static class Conv2DKernels
     }
 
     /// <summary>One thread's workspace: a col buffer followed by a weight-gradient partial.</summary>
-    private static int SlotLength(in Conv2DGeometry g, Sizes s) => s.ColLength + g.WeightSize;
+    internal static int SlotLength(in Conv2DGeometry g, Sizes s) => s.ColLength + g.WeightSize;
 
     public static int WorkspaceLength(in Conv2DGeometry geometry, int capacity)
     {
@@ -46,7 +47,7 @@ internal static class Conv2DKernels
         return checked((int)length);
     }
 
-    private static int Threads(in Conv2DGeometry g, Sizes s, int batch, float[] workspace, string op)
+    internal static int Threads(in Conv2DGeometry g, Sizes s, int batch, float[] workspace, string op)
     {
         int slot = SlotLength(g, s);
         if (workspace.Length < slot)
@@ -246,7 +247,7 @@ internal static class Conv2DKernels
     }
 
     /// <summary>col[(c·kh + i)·kw + j, oy·OW + ox] = x[c0 + c, oy·sh − padTop + i, ox·sw − padLeft + j], zero outside the input.</summary>
-    private static void Im2Col(float[] x, int sampleOffset, int c0, in Conv2DGeometry g, Sizes s, Span<float> col)
+    internal static void Im2Col(float[] x, int sampleOffset, int c0, in Conv2DGeometry g, Sizes s, Span<float> col)
     {
         int oh = g.OutHeight, ow = g.OutWidth, ih = g.InHeight, iw = g.InWidth, sh = g.StrideHeight, sw = g.StrideWidth;
         int row = 0;
@@ -279,7 +280,7 @@ internal static class Conv2DKernels
     }
 
     /// <summary>The adjoint of <see cref="Im2Col"/>: adds each col entry into the input cell it was read from.</summary>
-    private static void Col2Im(ReadOnlySpan<float> col, float[] dx, int sampleOffset, int c0, in Conv2DGeometry g, Sizes s)
+    internal static void Col2Im(ReadOnlySpan<float> col, float[] dx, int sampleOffset, int c0, in Conv2DGeometry g, Sizes s)
     {
         int oh = g.OutHeight, ow = g.OutWidth, ih = g.InHeight, iw = g.InWidth, sh = g.StrideHeight, sw = g.StrideWidth;
         int row = 0;

@@ -66,6 +66,16 @@ public sealed partial class CpuBackend : IBackend
         => Conv2DKernels.Backward(input, weight, outputGradient, inputGradient, weightGradient, biasGradient, workspace, batch, geometry);
 
     /// <inheritdoc/>
+    public void Conv2DTransposeForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, FloatBuffer workspace,
+        int batch, in Conv2DTransposeGeometry geometry)
+        => Conv2DTransposeKernels.Forward(input, weight, bias, output, workspace, batch, geometry);
+
+    /// <inheritdoc/>
+    public void Conv2DTransposeBackward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient, FloatBuffer? inputGradient,
+        FloatBuffer weightGradient, FloatBuffer? biasGradient, FloatBuffer workspace, int batch, in Conv2DTransposeGeometry geometry)
+        => Conv2DTransposeKernels.Backward(input, weight, outputGradient, inputGradient, weightGradient, biasGradient, workspace, batch, geometry);
+
+    /// <inheritdoc/>
     public void MaxPool2DForward(FloatBuffer input, FloatBuffer output, int batch, in Pool2DGeometry geometry)
         => PoolingKernels.MaxForward(input, output, batch, geometry);
 
