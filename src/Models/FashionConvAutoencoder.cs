@@ -7,7 +7,8 @@ namespace Unroll.Models;
 /// convolution pads to keep its size (<see cref="Padding.Same"/>). Train it on <c>dataset.AsAutoencoder()</c>.
 /// </summary>
 /// <remarks>
-/// Size: 3,217 parameters (160 + 1,160 + 584 + 1,168 + 145); about 0.71 M multiply-accumulates per image forward.
+/// Size: 3,217 parameters (160 + 1,160 + 584 + 1,168 + 145); 0.71 M multiply-accumulates per image forward in the
+/// convolutions (738,136 with every layer, as the summary counts them).
 /// </remarks>
 [Network(1, 28, 28)]
 [Conv2D(16, 3, Padding = Padding.Same), Relu, MaxPool2D(2)]    // 16×14×14
