@@ -45,5 +45,5 @@ public static class EpochProgress
     }
 
     private static string Describe(int epoch, int epochs, float loss, float accuracy, double samplesPerSecond) =>
-        $"epoch {epoch}/{epochs}  loss {loss:F4}  accuracy {accuracy:F4}  {samplesPerSecond,8:N0} samples/s";
+        $"epoch {epoch}/{epochs}  loss {loss:F4}  {(float.IsNaN(accuracy) ? "" : $"accuracy {accuracy:F4}  ")}{samplesPerSecond,8:N0} samples/s"; // no accuracy without labels (autoencoders)
 }

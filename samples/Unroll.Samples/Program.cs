@@ -5,11 +5,14 @@ using Unroll;
 using Unroll.Models;
 using Unroll.Samples;
 
-// Trains a network from the zoo on Fashion-MNIST and reports test accuracy.
+// Trains a network from the zoo on Fashion-MNIST and reports test accuracy, or an autoencoder and reports its test
+// reconstruction error, writing a PNG of test images and their reconstructions.
 //   dotnet run -c Release --project samples/Unroll.Samples -- train mlp --epochs 5
+//   dotnet run -c Release --project samples/Unroll.Samples -- train autoencoder --epochs 5 --png autoencoder.png
 const string usage = """
     usage: Unroll.Samples train <mlp|lenet|resnet|inception|gru|lstm> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR]
-           Unroll.Samples summary <mlp|lenet|resnet|inception|gru|lstm>
+           Unroll.Samples train <autoencoder|conv-autoencoder> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR] [--png PATH]
+           Unroll.Samples summary <mlp|lenet|resnet|inception|gru|lstm|autoencoder|conv-autoencoder>
     """;
 
 try
@@ -25,6 +28,8 @@ try
             "inception" => Print(FashionInception.Summary),
             "gru" => Print(FashionGru.Summary),
             "lstm" => Print(FashionLstm.Summary),
+            "autoencoder" => Print(FashionAutoencoder.Summary),
+            "conv-autoencoder" => Print(FashionConvAutoencoder.Summary),
             _ => throw new UsageException($"unknown network '{options.Network}'"),
         },
         "train" => options.Network switch
@@ -35,6 +40,8 @@ try
             "inception" => TrainCommand.Run<FashionInception>(options),
             "gru" => TrainCommand.Run<FashionGru>(options),
             "lstm" => TrainCommand.Run<FashionLstm>(options),
+            "autoencoder" => AutoencoderCommand.Run<FashionAutoencoder>(options, "autoencoder.png"),
+            "conv-autoencoder" => AutoencoderCommand.Run<FashionConvAutoencoder>(options, "conv-autoencoder.png"),
             _ => throw new UsageException($"unknown network '{options.Network}'"),
         },
         _ => throw new UsageException($"unknown command '{options.Command}'"),

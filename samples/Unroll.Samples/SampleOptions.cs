@@ -16,6 +16,8 @@ public sealed record SampleOptions
     public float? LearningRate { get; init; }
     public int Seed { get; init; } = 1;
     public string DataDirectory { get; init; } = FashionMnist.DefaultDirectory;
+    /// <summary>Where the autoencoder commands write their picture; null for the command's default.</summary>
+    public string? PngPath { get; init; }
 
     public static SampleOptions Parse(string[] args)
     {
@@ -32,6 +34,7 @@ public sealed record SampleOptions
                 "--lr" => options with { LearningRate = PositiveFloat(arg, Value()) },
                 "--seed" => options with { Seed = Int(arg, Value()) },
                 "--data" => options with { DataDirectory = Value() },
+                "--png" => options with { PngPath = Value() },
                 _ when arg.StartsWith('-') => throw new UsageException($"unknown option '{arg}'"),
                 _ => positional++ switch
                 {

@@ -68,6 +68,42 @@ public sealed class Dataset
         return new Dataset(features, sampleSize, targets, oneHot ? classes : 1, labels) { ClassCount = classes };
     }
 
+    /// <summary>
+    /// This data set as one whose targets are its own samples, to train a network to reconstruct its input (an
+    /// autoencoder) with <see cref="MeanSquaredError"/> or, for values in [0, 1], <see cref="BinaryCrossEntropy"/>.
+    /// Nothing is copied: <see cref="Targets"/> is the same array as <see cref="Features"/>, so a change to one is a change
+    /// to the other. Labels and the class count are dropped (accuracy means nothing for a reconstruction), so training
+    /// reports accuracy as NaN. On a set that already is one, returns it.
+    /// </summary>
+    /// <example><code>
+    /// var (train, test) = FashionMnist.Load();                     // pixels in [0, 1]
+    /// var trainer = new Trainer&lt;FashionAutoencoder&gt;(net, new BinaryCrossEntropy(), new Adam());
+    /// trainer.Fit(train.AsAutoencoder(), new FitOptions { Epochs = 5 });
+    /// var error = new Trainer&lt;FashionAutoencoder&gt;(net, new MeanSquaredError(), new Adam()).Evaluate(test.AsAutoencoder()).Loss;
+    /// </code></example>
+    /// <remarks>
+    /// The trainer needs the network's output to have as many values as its input (784 in, 784 out for Fashion-MNIST);
+    /// its error says so when the sizes differ. Binary cross-entropy rejects a sample with a value outside [0, 1], naming it.
+    /// </remarks>
+    public Dataset AsAutoencoder() =>
+        IsAutoencoder ? this : new Dataset(Features, SampleSize, Count) { IsAutoencoder = true };
+
+    /// <summary>
+    /// Whether the targets are the samples themselves (<see cref="AsAutoencoder"/>): <see cref="Targets"/> is
+    /// <see cref="Features"/> and <see cref="TargetSize"/> is <see cref="SampleSize"/>.
+    /// </summary>
+    public bool IsAutoencoder { get; private init; }
+
+    // An autoencoder view of features that a constructor has already checked: targets are the same array.
+    private Dataset(float[] features, int sampleSize, int count)
+    {
+        Features = features;
+        Targets = features;
+        SampleSize = sampleSize;
+        TargetSize = sampleSize;
+        Count = count;
+    }
+
     /// <summary>Number of samples.</summary>
     public int Count { get; }
 
@@ -95,11 +131,15 @@ public sealed class Dataset
     /// <summary>The target of one sample.</summary>
     public ReadOnlySpan<float> Target(int index) => Targets.AsSpan(index * TargetSize, TargetSize);
 
-    /// <summary>The first <paramref name="count"/> samples, as a new data set sharing nothing with this one.</summary>
+    /// <summary>
+    /// The first <paramref name="count"/> samples, as a new data set sharing nothing with this one (an autoencoder set
+    /// stays one, its targets still its features).
+    /// </summary>
     public Dataset Take(int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
+        if (IsAutoencoder) return new Dataset(Features[..(count * SampleSize)], SampleSize, count) { IsAutoencoder = true };
         return new Dataset(Features[..(count * SampleSize)], SampleSize, Targets[..(count * TargetSize)], TargetSize, Labels?[..count])
         {
             ClassCount = ClassCount,

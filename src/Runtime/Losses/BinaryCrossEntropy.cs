@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 
 namespace Unroll;
 
@@ -8,6 +9,8 @@ namespace Unroll;
 /// Fuses with <see cref="Activation.Sigmoid"/>: from logits z it computes max(z, 0) − z·y + log(1 + e^−|z|)
 /// (PyTorch <c>BCEWithLogitsLoss()</c>), whose gradient is (σ(z) − y)/N, finite for any z.
 /// With <see cref="Loss.FromLogits"/> (Keras's <c>from_logits=True</c>), <see cref="Compute"/> takes logits and computes that fused form.
+/// Targets must lie in [0, 1] (hard 0/1 labels, soft labels, or pixel intensities for an autoencoder): outside it the loss
+/// has no minimum, so a value there is rejected, naming the sample and position.
 /// </summary>
 /// <example><code>
 /// var probabilities = new BinaryCrossEntropy();               // the network ends in Sigmoid
@@ -29,10 +32,15 @@ public sealed class BinaryCrossEntropy : Loss
     public override Activation? FusesWith => Activation.Sigmoid;
 
     /// <inheritdoc/>
+    public override string? DescribeInvalidTarget(ReadOnlySpan<float> target, int outputSize)
+        => IndexOutsideUnitInterval(target) is var i and >= 0 ? OutsideUnitInterval(target[i], i) : null;
+
+    /// <inheritdoc/>
     public override float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch, int outputSize)
     {
         if (FromLogits) return ComputeFromLogits(prediction, target, gradient, batch, outputSize);
         Validate(prediction, target, gradient, batch, outputSize);
+        RequireUnitInterval(target, outputSize);
         int n = prediction.Length;
         double scale = 1.0 / n;
         double sum = 0;
@@ -52,6 +60,7 @@ public sealed class BinaryCrossEntropy : Loss
     public override float ComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> gradient, int batch, int outputSize)
     {
         Validate(logits, target, gradient, batch, outputSize, nameof(logits));
+        RequireUnitInterval(target, outputSize);
         int n = logits.Length;
         double scale = 1.0 / n;
         double sum = 0;
@@ -63,5 +72,24 @@ public sealed class BinaryCrossEntropy : Loss
             gradient[i] = (float)(scale * (Sigmoid(z) - y));
         }
         return (float)(sum / n);
+    }
+
+    // Below 0 or above 1, −y·log p − (1 − y)·log(1 − p) falls without bound as p goes to 0 or 1: training would diverge.
+    private static int IndexOutsideUnitInterval(ReadOnlySpan<float> target)
+    {
+        if (target.IsEmpty || (TensorPrimitives.Min(target) >= 0f && TensorPrimitives.Max(target) <= 1f)) return -1;
+        for (int i = 0; i < target.Length; i++)
+            if (!(target[i] >= 0f && target[i] <= 1f)) return i;
+        return -1;
+    }
+
+    private static string OutsideUnitInterval(float value, int position)
+        => $"has {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} at position {position}, outside [0, 1]: binary cross-entropy " +
+           "takes targets between 0 and 1 and has no minimum outside them (scale the values into [0, 1], or use MeanSquaredError)";
+
+    private void RequireUnitInterval(ReadOnlySpan<float> target, int outputSize)
+    {
+        if (IndexOutsideUnitInterval(target) is var i and >= 0)
+            throw new ArgumentException($"Loss '{Name}': the target of sample {i / outputSize} {OutsideUnitInterval(target[i], i % outputSize)}.", "target");
     }
 }

@@ -382,8 +382,17 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
             throw new ArgumentException(
                 $"Loss '{Loss.Name}' needs {_targetSize} target value(s) per sample for {typeof(TNetwork).Name}'s {TNetwork.OutputSize} outputs, " +
                 $"but the data set has {data.TargetSize}" +
-                (data.ClassCount > 0 ? " (class indices need SparseCategoricalCrossEntropy; one-hot rows need CategoricalCrossEntropy)." : "."), name);
+                (data.ClassCount > 0 ? " (class indices need SparseCategoricalCrossEntropy; one-hot rows need CategoricalCrossEntropy)." :
+                 data.IsAutoencoder ? AutoencoderHint(data) : "."), name);
     }
+
+    // An autoencoder set's targets are its samples: the network must give back as many values as it takes, and the loss
+    // must compare values one for one.
+    private string AutoencoderHint(Dataset data) =>
+        TNetwork.OutputSize != data.SampleSize
+            ? $": an autoencoder data set's targets are its samples, so the network must output as many values as it takes ({data.SampleSize}), " +
+              $"but {typeof(TNetwork).Name} outputs {Shape(TNetwork.OutputShape)}."
+            : $": an autoencoder data set's targets are its samples, which '{Loss.Name}' cannot take; use MeanSquaredError, or BinaryCrossEntropy for values in [0, 1].";
 
     private static string Shape(ReadOnlySpan<int> shape)
     {
