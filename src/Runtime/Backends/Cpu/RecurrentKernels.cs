@@ -12,6 +12,10 @@ namespace Unroll;
 /// </summary>
 internal static class RecurrentKernels
 {
+    // Below this batch a step's hidden projection is dot products over rows of W_hh: cheaper than packing W_hh for a GEMM
+    // at every step (as DenseKernels does for small batches).
+    private const int DotBatchLimit = 4;
+
     private static void Check(in RecurrentGeometry g)
     {
         if (!Enum.IsDefined(g.Cell) || g.Steps < 1 || g.Inputs < 1 || g.Units < 1 || g.OutputOffset < 0
@@ -19,8 +23,6 @@ internal static class RecurrentKernels
             throw new ArgumentException(
                 $"Recurrent: a {g.Cell} of {g.Units} units over {g.Steps} steps of {g.Inputs} inputs, writing features [{g.OutputOffset}, {(long)g.OutputOffset + g.Units}) of {g.OutputFeatures}, is not a valid geometry.");
     }
-
-    private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 
     public static void Forward(FloatBuffer input, FloatBuffer output, in RecurrentBuffers buffers, int batch, in RecurrentGeometry g)
     {
@@ -45,9 +47,20 @@ internal static class RecurrentKernels
             int t = g.Reverse ? steps - 1 - k : k, previous = g.Reverse ? t + 1 : t - 1;
             // The hidden projection of every sample: W_hh·h(t − 1) + b_hh (h before the first step is 0).
             for (int b = 0; b < batch; b++) new ReadOnlySpan<float>(bhh, 0, gates).CopyTo(new Span<float>(sc, b * stepLength, gates));
-            if (k > 0)
+            if (k > 0 && batch < DotBatchLimit)
+            {
+                for (int b = 0; b < batch; b++)
+                {
+                    var hPrevious = new ReadOnlySpan<float>(st, (b * steps + previous) * state + gates, units);
+                    var projection = new Span<float>(sc, b * stepLength, gates);
+                    for (int r = 0; r < gates; r++) projection[r] += TensorPrimitives.Dot(new ReadOnlySpan<float>(whh, r * units, units), hPrevious);
+                }
+            }
+            else if (k > 0)
+            {
                 Gemm.MultiplyParallel(false, true, batch, gates, units, 1f, st.AsMemory(previous * state + gates), steps * state,
                     whh, units, 1f, sc, stepLength);
+            }
             for (int b = 0; b < batch; b++)
             {
                 var row = new Span<float>(st, (b * steps + t) * state, state);
@@ -90,13 +103,12 @@ internal static class RecurrentKernels
                 TensorPrimitives.Sigmoid(f, f);
                 TensorPrimitives.Tanh(gg, gg);
                 TensorPrimitives.Sigmoid(o, o);
+                // c = f ⊙ c(t − 1) + i ⊙ g; h = o ⊙ tanh(c).
                 var c = row.Slice(gates + units, units);
-                for (int j = 0; j < units; j++)
-                {
-                    var cPrevious = previous.IsEmpty ? 0f : previous[units + j];
-                    c[j] = f[j] * cPrevious + i[j] * gg[j];
-                    h[j] = o[j] * MathF.Tanh(c[j]);
-                }
+                TensorPrimitives.Multiply(i, gg, c);
+                if (!previous.IsEmpty) TensorPrimitives.FusedMultiplyAdd(f, previous.Slice(units, units), c, c);
+                TensorPrimitives.Tanh(c, h);
+                TensorPrimitives.Multiply(o, h, h);
                 break;
             }
             case RecurrentCell.Gru:
@@ -105,15 +117,17 @@ internal static class RecurrentKernels
                 var z = row.Slice(units, units);
                 var n = row.Slice(2 * units, units);
                 var hn = row.Slice(gates + units, units);
-                for (int j = 0; j < units; j++)
-                {
-                    r[j] = Sigmoid(r[j] + hidden[j]);
-                    z[j] = Sigmoid(z[j] + hidden[units + j]);
-                    hn[j] = hidden[2 * units + j];
-                    n[j] = MathF.Tanh(n[j] + r[j] * hn[j]);
-                    var hPrevious = previous.IsEmpty ? 0f : previous[j];
-                    h[j] = (1 - z[j]) * n[j] + z[j] * hPrevious;
-                }
+                TensorPrimitives.Add(r, hidden.Slice(0, units), r);
+                TensorPrimitives.Sigmoid(r, r);
+                TensorPrimitives.Add(z, hidden.Slice(units, units), z);
+                TensorPrimitives.Sigmoid(z, z);
+                hidden.Slice(2 * units, units).CopyTo(hn);
+                // n = tanh(x_n + r ⊙ (W_hn·h + b_hn)); h = (1 − z) ⊙ n + z ⊙ h(t − 1) = n + z ⊙ (h(t − 1) − n).
+                TensorPrimitives.FusedMultiplyAdd(r, hn, n, n);
+                TensorPrimitives.Tanh(n, n);
+                if (previous.IsEmpty) TensorPrimitives.Negate(n, h);
+                else TensorPrimitives.Subtract(previous.Slice(0, units), n, h);
+                TensorPrimitives.FusedMultiplyAdd(z, h, n, h);
                 break;
             }
         }
@@ -154,21 +168,24 @@ internal static class RecurrentKernels
                 StepBackward(g.Cell, units, row, hPrevious, outputRow, carry,
                     new Span<float>(dg, (b * steps + t) * gates, gates), new Span<float>(dgh, (b * steps + t) * gates, gates));
             }
-            // dL/dh(t − 1) += dL/d(hidden gates)·W_hh (the GRU's direct path z ⊙ dh is already in the carry).
-            if (k > 0)
+            // dL/dh(t − 1) += dL/d(hidden gates)·W_hh (the GRU's direct path z ⊙ dh is already in the carry, the others' is 0).
+            if (k > 0 && batch < DotBatchLimit)
+            {
+                for (int b = 0; b < batch; b++)
+                {
+                    var carry = new Span<float>(sc, b * stepLength + gates, units);
+                    var gradient = new ReadOnlySpan<float>(dgh, (b * steps + t) * gates, gates);
+                    for (int r = 0; r < gates; r++) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(whh, r * units, units), gradient[r], carry, carry);
+                }
+            }
+            else if (k > 0)
+            {
                 Gemm.MultiplyParallel(false, false, batch, units, gates, 1f, dgh.AsMemory(t * gates), steps * gates, whh, units,
                     g.Cell == RecurrentCell.Gru ? 1f : 0f, sc.AsMemory(gates), stepLength);
+            }
         }
 
-        // dW_ih = Σ over (b, t) of d(gates)ᵀ·x; dW_hh = Σ over (b, t) after the first step of d(hidden gates)ᵀ·h(t − 1).
-        Gemm.MultiplyParallel(true, false, gates, g.Inputs, batch * steps, 1f, dg, gates, x, g.Inputs, 0f, dwih, g.Inputs);
-        if (steps == 1) Array.Clear(dwhh, 0, gates * units);
-        for (int b = 0; b < batch && steps > 1; b++)
-        {
-            int gradientRow = b * steps + (g.Reverse ? 0 : 1), hiddenRow = b * steps + (g.Reverse ? 1 : 0);
-            Gemm.MultiplyParallel(true, false, gates, units, steps - 1, 1f, dgh.AsMemory(gradientRow * gates), gates,
-                st.AsMemory(hiddenRow * state + gates), state, b == 0 ? 0f : 1f, dwhh, units);
-        }
+        // Bias gradients: every step's gate gradients summed, in row order.
         var biasIh = new Span<float>(dbih, 0, gates);
         var biasHh = new Span<float>(dbhh, 0, gates);
         biasIh.Clear();
@@ -177,6 +194,24 @@ internal static class RecurrentKernels
         {
             TensorPrimitives.Add(biasIh, new ReadOnlySpan<float>(dg, r * gates, gates), biasIh);
             TensorPrimitives.Add(biasHh, new ReadOnlySpan<float>(dgh, r * gates, gates), biasHh);
+        }
+
+        // dW_ih = Σ over (b, t) of d(gates)ᵀ·x, one product over every step.
+        Gemm.MultiplyParallel(true, false, gates, g.Inputs, batch * steps, 1f, dg, gates, x, g.Inputs, 0f, dwih, g.Inputs);
+        // dW_hh = Σ over (b, t) of d(hidden gates)ᵀ·h(t − 1), also one product: pairing hidden-gate row (b, t) with state
+        // row (b, t − 1) over all batch·steps rows at once (shifted by one row; by one the other way when reversed) also
+        // pairs each sample's first processed step with the sample before's last state, so those rows, which meet
+        // h = 0 and add nothing, are zeroed first.
+        if (steps == 1)
+        {
+            Array.Clear(dwhh, 0, gates * units);
+        }
+        else
+        {
+            for (int b = 0; b < batch; b++) new Span<float>(dgh, (b * steps + (g.Reverse ? steps - 1 : 0)) * gates, gates).Clear();
+            int gradientRow = g.Reverse ? 0 : 1, hiddenRow = g.Reverse ? 1 : 0;
+            Gemm.MultiplyParallel(true, false, gates, units, batch * steps - 1, 1f, dgh.AsMemory(gradientRow * gates), gates,
+                st.AsMemory(hiddenRow * state + gates), state, 0f, dwhh, units);
         }
         // dx = d(gates)·W_ih, for every step at once.
         if (dx is not null)
@@ -195,6 +230,8 @@ internal static class RecurrentKernels
     {
         int gates = (int)cell * units;
         var h = row.Slice(gates, units);
+        // The LSTM's tanh(c), a whole row at once, in the hidden part's slot until that is written last.
+        if (cell == RecurrentCell.Lstm) TensorPrimitives.Tanh(row.Slice(gates + units, units), dHidden.Slice(0, units));
         for (int j = 0; j < units; j++)
         {
             var dh = carry[j] + (output.IsEmpty ? 0f : output[j]);
@@ -207,7 +244,7 @@ internal static class RecurrentKernels
                 case RecurrentCell.Lstm:
                 {
                     float i = row[j], f = row[units + j], gg = row[2 * units + j], o = row[3 * units + j];
-                    var tanhC = MathF.Tanh(row[gates + units + j]);
+                    var tanhC = dHidden[j];
                     var dc = dh * o * (1 - tanhC * tanhC) + carry[units + j];
                     var cPrevious = previous.IsEmpty ? 0f : previous[units + j];
                     dGates[j] = dc * gg * i * (1 - i);
