@@ -246,3 +246,30 @@ public class RecurrentTests
             """, "UNR0005", "Lstm(0)").GetMessage());
     }
 }
+
+/// <summary>Zero allocation per step, as for every other layer; runs alone with the other allocation tests.</summary>
+[Collection(nameof(NoAllocation))]
+public class RecurrentAllocationTests
+{
+    [Fact]
+    public void Training_steps_of_the_recurrent_classifiers_allocate_nothing()
+    {
+        // Batch 64 takes the products' path, batch 2 the dot products'; both directions and every cell.
+        var test = FashionMnist.LoadSet(FashionMnist.DefaultDirectory, "t10k", 10_000);
+        foreach (var batch in new[] { 2, 64 })
+        {
+            var samples = Enumerable.Range(0, batch).ToArray();
+            var lstm = new Trainer<Unroll.Models.FashionLstm>(new Unroll.Models.FashionLstm(capacity: batch, seed: 1), new SparseCategoricalCrossEntropy(), new Adam());
+            NoAllocation.Assert(() => lstm.TrainStep(test, samples));
+            var gru = new Trainer<Unroll.Models.FashionGru>(new Unroll.Models.FashionGru(capacity: batch, seed: 1), new SparseCategoricalCrossEntropy(), new Adam());
+            NoAllocation.Assert(() => gru.TrainStep(test, samples));
+        }
+        var stacked = new StackedRecurrentNet(capacity: 3, seed: 1);
+        stacked.Backend.Upload(new float[3 * StackedRecurrentNet.InputSize], stacked.Input);
+        NoAllocation.Assert(() =>
+        {
+            stacked.Forward(3, training: true);
+            stacked.Backward(3, outputGradientIsForLogits: true);
+        });
+    }
+}
