@@ -85,6 +85,15 @@ internal static class GeneratorHarness
         return text.Lines.GetLinePositionSpan(new TextSpan(index, snippet.Length));
     }
 
+    /// <summary>The one UNR diagnostic <paramref name="source"/> gets, checked to be <paramref name="id"/> and to point at <paramref name="snippet"/>.</summary>
+    public static Diagnostic SingleDiagnostic(string source, string id, string snippet)
+    {
+        var diagnostic = Xunit.Assert.Single(Run(source).Unroll);
+        Xunit.Assert.Equal(id, diagnostic.Id);
+        Xunit.Assert.Equal(SpanOf(source, snippet), diagnostic.Location.GetLineSpan().Span);
+        return diagnostic;
+    }
+
     /// <summary>A file under tests/Unroll.Tests/Generator, found from this source file's path.</summary>
     public static string TestFile(string relative, [CallerFilePath] string here = "")
         => Path.Combine(Path.GetDirectoryName(here)!, relative);

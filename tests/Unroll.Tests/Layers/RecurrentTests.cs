@@ -208,37 +208,28 @@ public class RecurrentTests
         Assert.Contains(" lstm_1 (LSTM)", LstmLastStepNet.Summary);
     }
 
-    private static Microsoft.CodeAnalysis.Diagnostic Only(string source, string id, string snippet)
-    {
-        var run = GeneratorHarness.Run(source);
-        var diagnostic = Assert.Single(run.Unroll);
-        Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(GeneratorHarness.SpanOf(source, snippet), diagnostic.Location.GetLineSpan().Span);
-        return diagnostic;
-    }
-
     [Fact]
     public void Wrong_shapes_are_compile_errors_at_the_attribute()
     {
-        Assert.Equal("Lstm 'lstm_1' expects a (steps, features) input but receives (1, 28, 28); add a Reshape to (steps, features) before it, such as Reshape(28, 28) for (1, 28, 28) images", Only("""
+        Assert.Equal("Lstm 'lstm_1' expects a (steps, features) input but receives (1, 28, 28); add a Reshape to (steps, features) before it, such as Reshape(28, 28) for (1, 28, 28) images", GeneratorHarness.SingleDiagnostic("""
             using Unroll;
             [Network(1, 28, 28)]
             [Lstm(8), Dense(2)]
             public partial class ImageIntoLstm;
             """, "UNR0031", "Lstm(8)").GetMessage());
-        Assert.StartsWith("Gru 'gru_1' expects a (steps, features) input but receives (784);", Only("""
+        Assert.StartsWith("Gru 'gru_1' expects a (steps, features) input but receives (784);", GeneratorHarness.SingleDiagnostic("""
             using Unroll;
             [Network(784)]
             [Gru(8)]
             public partial class VectorIntoGru;
             """, "UNR0031", "Gru(8)").GetMessage());
-        Assert.Equal("Dense 'dense_1' expects a (features) input but receives (28, 8); add [Flatten] before it, or set ReturnSequences = false on the recurrent layer that makes it", Only("""
+        Assert.Equal("Dense 'dense_1' expects a (features) input but receives (28, 8); add [Flatten] before it, or set ReturnSequences = false on the recurrent layer that makes it", GeneratorHarness.SingleDiagnostic("""
             using Unroll;
             [Network(28, 28)]
             [SimpleRnn(8, ReturnSequences = true), Dense(2)]
             public partial class SequenceIntoDense;
             """, "UNR0031", "Dense(2)").GetMessage());
-        Assert.Equal("Lstm 'lstm_1' has units 0, but a Lstm layer needs at least 1 unit", Only("""
+        Assert.Equal("Lstm 'lstm_1' has units 0, but a Lstm layer needs at least 1 unit", GeneratorHarness.SingleDiagnostic("""
             using Unroll;
             [Network(28, 28)]
             [Lstm(0)]

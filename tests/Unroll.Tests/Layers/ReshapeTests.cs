@@ -50,19 +50,10 @@ public class ReshapeTests
         GradientCheck.CheckAllParameters<ReshapeDefinedNet>(new MeanSquaredError(), [[0.5f, -1, 0.25f, 2]], batch: 2, fused: false);
     }
 
-    private static Microsoft.CodeAnalysis.Diagnostic Only(string source, string id, string snippet)
-    {
-        var run = GeneratorHarness.Run(source);
-        var diagnostic = Assert.Single(run.Unroll);
-        Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(GeneratorHarness.SpanOf(source, snippet), diagnostic.Location.GetLineSpan().Span);
-        return diagnostic;
-    }
-
     [Fact]
     public void A_reshape_that_changes_the_number_of_values_is_UNR0032_at_the_attribute()
     {
-        var d = Only("""
+        var d = GeneratorHarness.SingleDiagnostic("""
             using Unroll;
             [Network(48)]
             [Dense(30), Reshape(2, 4, 4), Conv2D(3, 3)]
@@ -70,7 +61,7 @@ public class ReshapeTests
             """, "UNR0032", "Reshape(2, 4, 4)");
         Assert.Equal("Reshape 'reshape_1' cannot read its input (30), 30 values, as (2, 4, 4), 32 values; the dimensions must multiply to 30", d.GetMessage());
 
-        d = Only("""
+        d = GeneratorHarness.SingleDiagnostic("""
             using Unroll;
             [Network(30)]
             public partial class Inferred
@@ -88,7 +79,7 @@ public class ReshapeTests
     [InlineData("Reshape()", "has 0 dimensions (), but a shape has 1 to 4 dimensions")]
     public void Invalid_dimensions_are_UNR0005(string reshape, string message)
     {
-        var d = Only($$"""
+        var d = GeneratorHarness.SingleDiagnostic($$"""
             using Unroll;
             [Network(6)]
             [{{reshape}}]
@@ -100,25 +91,25 @@ public class ReshapeTests
     [Fact]
     public void Layers_after_a_reshape_check_the_new_rank()
     {
-        Assert.Contains("add [Flatten] before it", Only("""
+        Assert.Contains("add [Flatten] before it", GeneratorHarness.SingleDiagnostic("""
             using Unroll;
             [Network(12)]
             [Reshape(3, 2, 2), Dense(2)]
             public partial class ImageIntoDense;
             """, "UNR0006", "Dense(2)").GetMessage());
-        Assert.Contains("add [Flatten] before it, or set ReturnSequences = false", Only("""
+        Assert.Contains("add [Flatten] before it, or set ReturnSequences = false", GeneratorHarness.SingleDiagnostic("""
             using Unroll;
             [Network(12)]
             [Reshape(3, 4), Dense(2)]
             public partial class SequenceIntoDense;
             """, "UNR0031", "Dense(2)").GetMessage());
-        Only("""
+        GeneratorHarness.SingleDiagnostic("""
             using Unroll;
             [Network(12)]
             [Reshape(12), Conv2D(2, 1)]
             public partial class VectorIntoConv;
             """, "UNR0007", "Conv2D(2, 1)");
-        Assert.Equal("BatchNorm 'batch_normalization_1' expects a (features) or (channels, height, width) input but receives (3, 4); add a Reshape or Flatten before it", Only("""
+        Assert.Equal("BatchNorm 'batch_normalization_1' expects a (features) or (channels, height, width) input but receives (3, 4); add a Reshape or Flatten before it", GeneratorHarness.SingleDiagnostic("""
             using Unroll;
             [Network(12)]
             [Reshape(3, 4), BatchNorm]
