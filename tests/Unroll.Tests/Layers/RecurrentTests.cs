@@ -235,6 +235,12 @@ public class RecurrentTests
             [Lstm(0)]
             public partial class NoUnits;
             """, "UNR0005", "Lstm(0)").GetMessage());
+        Assert.Contains("its states or weights (2147483647 units over 28 steps of 28 features)", GeneratorHarness.SingleDiagnostic("""
+            using Unroll;
+            [Network(28, 28)]
+            [Gru(int.MaxValue)]
+            public partial class Huge;
+            """, "UNR0014", "Gru(int.MaxValue)").GetMessage());
     }
 }
 

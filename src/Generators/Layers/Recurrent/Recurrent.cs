@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Numerics;
 using Unroll.Generators.Model;
 
 namespace Unroll.Generators.Layers;
@@ -49,11 +50,12 @@ internal sealed record Recurrent(RecurrentCell Cell, int Units, bool ReturnSeque
     {
         var input = inputs[0];
         var features = (long)Units * Directions;
-        // What one sample's step keeps (gates and two states) and the weights must fit in arrays.
-        var perStep = (long)(int)Cell * Units + 2L * Units;
-        if (perStep * input.Steps > int.MaxValue || (long)(int)Cell * Units * Math.Max(input.Features, Units) > int.MaxValue || features > int.MaxValue)
+        // What one sample keeps over its steps (gates and two states each) and the weights must fit in arrays.
+        var states = new BigInteger((long)(int)Cell * Units + 2L * Units) * input.Steps;
+        var weights = new BigInteger((long)(int)Cell * Units) * Math.Max(input.Features, Units);
+        if (states > int.MaxValue || weights > int.MaxValue || features > int.MaxValue)
         {
-            context.TooLarge(LayerContext.Grouped(Math.Max(perStep * input.Steps, (long)(int)Cell * Units * Math.Max(input.Features, Units))),
+            context.TooLarge(LayerContext.Grouped(BigInteger.Max(states, weights)),
                 $"its states or weights ({Units} units over {input.Steps} steps of {input.Features} features)");
             return null;
         }
