@@ -19,7 +19,9 @@ internal static class ProfileCommand
             "mlp" => Profile<FashionMlp>(mode),
             "lenet" => Profile<LeNet5>(mode),
             "resnet50" => Profile<ResNet50>(mode),
-            _ => throw new ArgumentException($"unknown network '{network}': expected mlp, lenet or resnet50"),
+            "gru" => Profile<FashionGru>(mode),
+            "lstm" => Profile<FashionLstm>(mode),
+            _ => throw new ArgumentException($"unknown network '{network}': expected mlp, lenet, resnet50, gru or lstm"),
         });
     }
 

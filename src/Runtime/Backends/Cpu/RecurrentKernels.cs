@@ -223,55 +223,102 @@ internal static class RecurrentKernels
     /// One step of one sample in reverse: from dL/dh (the carried part plus <paramref name="output"/>'s, when this step is
     /// an output) to the gradients of the gates' input part (<paramref name="dGates"/>) and hidden part
     /// (<paramref name="dHidden"/>); leaves in <paramref name="carry"/> what passes to the step before without W_hh
-    /// (the GRU's z ⊙ dh; the LSTM's dL/dc).
+    /// (the GRU's z ⊙ dh; the LSTM's dL/dc). Whole rows at a time; <paramref name="dHidden"/> serves as scratch until
+    /// it is written last.
     /// </summary>
     private static void StepBackward(RecurrentCell cell, int units, ReadOnlySpan<float> row, ReadOnlySpan<float> previous,
         ReadOnlySpan<float> output, Span<float> carry, Span<float> dGates, Span<float> dHidden)
     {
         int gates = (int)cell * units;
-        var h = row.Slice(gates, units);
-        // The LSTM's tanh(c), a whole row at once, in the hidden part's slot until that is written last.
-        if (cell == RecurrentCell.Lstm) TensorPrimitives.Tanh(row.Slice(gates + units, units), dHidden.Slice(0, units));
-        for (int j = 0; j < units; j++)
+        var dh = carry.Slice(0, units);
+        if (!output.IsEmpty) TensorPrimitives.Add(dh, output, dh);
+        switch (cell)
         {
-            var dh = carry[j] + (output.IsEmpty ? 0f : output[j]);
-            switch (cell)
+            case RecurrentCell.SimpleRnn:
             {
-                case RecurrentCell.SimpleRnn:
-                    dGates[j] = dh * (1 - h[j] * h[j]);
-                    carry[j] = 0;
-                    break;
-                case RecurrentCell.Lstm:
-                {
-                    float i = row[j], f = row[units + j], gg = row[2 * units + j], o = row[3 * units + j];
-                    var tanhC = dHidden[j];
-                    var dc = dh * o * (1 - tanhC * tanhC) + carry[units + j];
-                    var cPrevious = previous.IsEmpty ? 0f : previous[units + j];
-                    dGates[j] = dc * gg * i * (1 - i);
-                    dGates[units + j] = dc * cPrevious * f * (1 - f);
-                    dGates[2 * units + j] = dc * i * (1 - gg * gg);
-                    dGates[3 * units + j] = dh * tanhC * o * (1 - o);
-                    carry[units + j] = dc * f;
-                    carry[j] = 0;
-                    break;
-                }
-                case RecurrentCell.Gru:
-                {
-                    float r = row[j], z = row[units + j], n = row[2 * units + j], hn = row[gates + units + j];
-                    var hPrevious = previous.IsEmpty ? 0f : previous[j];
-                    var dxn = dh * (1 - z) * (1 - n * n);
-                    var dr = dxn * hn;
-                    dGates[j] = dr * r * (1 - r);
-                    dGates[units + j] = dh * (hPrevious - n) * z * (1 - z);
-                    dGates[2 * units + j] = dxn;
-                    dHidden[2 * units + j] = dxn * r;
-                    carry[j] = dh * z;
-                    break;
-                }
+                // d(pre-activation) = dh ⊙ (1 − h²).
+                var h = row.Slice(gates, units);
+                var da = dGates.Slice(0, units);
+                TensorPrimitives.Multiply(h, h, da);
+                TensorPrimitives.Subtract(1f, da, da);
+                TensorPrimitives.Multiply(da, dh, da);
+                dh.Clear();
+                break;
+            }
+            case RecurrentCell.Lstm:
+            {
+                var i = row.Slice(0, units);
+                var f = row.Slice(units, units);
+                var gg = row.Slice(2 * units, units);
+                var o = row.Slice(3 * units, units);
+                var dcCarry = carry.Slice(units, units);
+                Span<float> di = dGates.Slice(0, units), df = dGates.Slice(units, units), dg = dGates.Slice(2 * units, units), dO = dGates.Slice(3 * units, units);
+                Span<float> scratch1 = dHidden.Slice(0, units), tanhC = dHidden.Slice(2 * units, units), scratch3 = dHidden.Slice(3 * units, units);
+                TensorPrimitives.Tanh(row.Slice(gates + units, units), tanhC);
+                // dc = dh ⊙ o ⊙ (1 − tanh²(c)) + the carried dL/dc, held in dO's slot for now.
+                var dc = dO;
+                TensorPrimitives.Multiply(tanhC, tanhC, dc);
+                TensorPrimitives.Subtract(1f, dc, dc);
+                TensorPrimitives.Multiply(dc, o, dc);
+                TensorPrimitives.Multiply(dc, dh, dc);
+                TensorPrimitives.Add(dc, dcCarry, dc);
+                TensorPrimitives.Multiply(dc, f, dcCarry);
+                // di = dc ⊙ g ⊙ i(1 − i); df = dc ⊙ c(t − 1) ⊙ f(1 − f); dg = dc ⊙ i ⊙ (1 − g²); do = dh ⊙ tanh(c) ⊙ o(1 − o).
+                SigmoidSlope(i, scratch1);
+                TensorPrimitives.Multiply(dc, gg, di);
+                TensorPrimitives.Multiply(di, scratch1, di);
+                SigmoidSlope(f, scratch1);
+                if (previous.IsEmpty) df.Clear();
+                else TensorPrimitives.Multiply(dc, previous.Slice(units, units), df);
+                TensorPrimitives.Multiply(df, scratch1, df);
+                TensorPrimitives.Multiply(gg, gg, scratch1);
+                TensorPrimitives.Subtract(1f, scratch1, scratch1);
+                TensorPrimitives.Multiply(scratch1, i, scratch1);
+                TensorPrimitives.Multiply(dc, scratch1, dg);
+                SigmoidSlope(o, scratch1);
+                TensorPrimitives.Multiply(dh, tanhC, scratch3);
+                TensorPrimitives.Multiply(scratch3, scratch1, dO);
+                dh.Clear();
+                break;
+            }
+            case RecurrentCell.Gru:
+            {
+                var r = row.Slice(0, units);
+                var z = row.Slice(units, units);
+                var n = row.Slice(2 * units, units);
+                var hn = row.Slice(gates + units, units);
+                Span<float> dr = dGates.Slice(0, units), dz = dGates.Slice(units, units), dxn = dGates.Slice(2 * units, units);
+                Span<float> scratch1 = dHidden.Slice(0, units), scratch2 = dHidden.Slice(units, units);
+                // dxn = dh ⊙ (1 − z) ⊙ (1 − n²); the hidden part of n's gradient is dxn ⊙ r.
+                TensorPrimitives.Multiply(n, n, dxn);
+                TensorPrimitives.Subtract(1f, dxn, dxn);
+                TensorPrimitives.Subtract(1f, z, scratch1);
+                TensorPrimitives.Multiply(dxn, scratch1, dxn);
+                TensorPrimitives.Multiply(dxn, dh, dxn);
+                // dr = dxn ⊙ (W_hn·h + b_hn) ⊙ r(1 − r); dz = dh ⊙ (h(t − 1) − n) ⊙ z(1 − z).
+                SigmoidSlope(r, scratch2);
+                TensorPrimitives.Multiply(dxn, hn, dr);
+                TensorPrimitives.Multiply(dr, scratch2, dr);
+                if (previous.IsEmpty) TensorPrimitives.Negate(n, scratch2);
+                else TensorPrimitives.Subtract(previous.Slice(0, units), n, scratch2);
+                TensorPrimitives.Multiply(scratch2, dh, scratch2);
+                TensorPrimitives.Multiply(scratch1, z, scratch1);
+                TensorPrimitives.Multiply(scratch2, scratch1, dz);
+                TensorPrimitives.Multiply(dxn, r, dHidden.Slice(2 * units, units));
+                // What passes to h(t − 1) directly: z ⊙ dh.
+                TensorPrimitives.Multiply(dh, z, dh);
+                break;
             }
         }
         // The hidden part's gradient is the input part's, but for the GRU's n gate (r ⊙ (W_hn·h + b_hn)).
         var shared = cell == RecurrentCell.Gru ? 2 * units : gates;
         dGates.Slice(0, shared).CopyTo(dHidden);
+    }
+
+    /// <summary>σ′ from σ's values: s ⊙ (1 − s).</summary>
+    private static void SigmoidSlope(ReadOnlySpan<float> s, Span<float> slope)
+    {
+        TensorPrimitives.Subtract(1f, s, slope);
+        TensorPrimitives.Multiply(slope, s, slope);
     }
 }
