@@ -239,8 +239,7 @@ internal static class RecurrentKernels
                 // d(pre-activation) = dh ⊙ (1 − h²).
                 var h = row.Slice(gates, units);
                 var da = dGates.Slice(0, units);
-                TensorPrimitives.Multiply(h, h, da);
-                TensorPrimitives.Subtract(1f, da, da);
+                TanhSlope(h, da);
                 TensorPrimitives.Multiply(da, dh, da);
                 dh.Clear();
                 break;
@@ -257,8 +256,7 @@ internal static class RecurrentKernels
                 TensorPrimitives.Tanh(row.Slice(gates + units, units), tanhC);
                 // dc = dh ⊙ o ⊙ (1 − tanh²(c)) + the carried dL/dc, held in dO's slot for now.
                 var dc = dO;
-                TensorPrimitives.Multiply(tanhC, tanhC, dc);
-                TensorPrimitives.Subtract(1f, dc, dc);
+                TanhSlope(tanhC, dc);
                 TensorPrimitives.Multiply(dc, o, dc);
                 TensorPrimitives.Multiply(dc, dh, dc);
                 TensorPrimitives.Add(dc, dcCarry, dc);
@@ -271,8 +269,7 @@ internal static class RecurrentKernels
                 if (previous.IsEmpty) df.Clear();
                 else TensorPrimitives.Multiply(dc, previous.Slice(units, units), df);
                 TensorPrimitives.Multiply(df, scratch1, df);
-                TensorPrimitives.Multiply(gg, gg, scratch1);
-                TensorPrimitives.Subtract(1f, scratch1, scratch1);
+                TanhSlope(gg, scratch1);
                 TensorPrimitives.Multiply(scratch1, i, scratch1);
                 TensorPrimitives.Multiply(dc, scratch1, dg);
                 SigmoidSlope(o, scratch1);
@@ -290,8 +287,7 @@ internal static class RecurrentKernels
                 Span<float> dr = dGates.Slice(0, units), dz = dGates.Slice(units, units), dxn = dGates.Slice(2 * units, units);
                 Span<float> scratch1 = dHidden.Slice(0, units), scratch2 = dHidden.Slice(units, units);
                 // dxn = dh ⊙ (1 − z) ⊙ (1 − n²); the hidden part of n's gradient is dxn ⊙ r.
-                TensorPrimitives.Multiply(n, n, dxn);
-                TensorPrimitives.Subtract(1f, dxn, dxn);
+                TanhSlope(n, dxn);
                 TensorPrimitives.Subtract(1f, z, scratch1);
                 TensorPrimitives.Multiply(dxn, scratch1, dxn);
                 TensorPrimitives.Multiply(dxn, dh, dxn);
@@ -313,6 +309,13 @@ internal static class RecurrentKernels
         // The hidden part's gradient is the input part's, but for the GRU's n gate (r ⊙ (W_hn·h + b_hn)).
         var shared = cell == RecurrentCell.Gru ? 2 * units : gates;
         dGates.Slice(0, shared).CopyTo(dHidden);
+    }
+
+    /// <summary>tanh′ from tanh's values: 1 − t².</summary>
+    private static void TanhSlope(ReadOnlySpan<float> t, Span<float> slope)
+    {
+        TensorPrimitives.Multiply(t, t, slope);
+        TensorPrimitives.Subtract(1f, slope, slope);
     }
 
     /// <summary>σ′ from σ's values: s ⊙ (1 − s).</summary>
