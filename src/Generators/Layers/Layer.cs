@@ -122,7 +122,11 @@ internal sealed record ParameterInfo(string Suffix, string Name, int[] Shape, st
 /// (<see cref="PerSample"/> false). Training-only buffers are not allocated by an inference context; gradient-only ones
 /// exist only where the layer's backward runs.
 /// </summary>
-internal sealed record BufferInfo(string Suffix, int Length, bool PerSample = true, bool TrainingOnly = false, bool GradientOnly = false, string? Description = null);
+internal sealed record BufferInfo(string Suffix, int Length, bool PerSample = true, bool TrainingOnly = false, bool GradientOnly = false, string? Description = null)
+{
+    /// <summary>A per-sample buffer an inference pass fills too (the plan may share its memory; it counts as activations).</summary>
+    public bool FilledAtInference => PerSample && !TrainingOnly;
+}
 
 /// <summary>A static geometry field <c>s_{field}{Part}Geometry</c> of the given type and initializer.</summary>
 internal sealed record GeometryInfo(string Part, string Type, string Value)

@@ -55,7 +55,7 @@ internal sealed record CheckedLayer(
         {
             long values = Layer.IsAlias ? 0 : OutputShape.Size;
             foreach (var buffer in Layer.Buffers(this))
-                if (buffer.PerSample && !buffer.TrainingOnly && !buffer.GradientOnly) values += buffer.Length;
+                if (buffer.FilledAtInference) values += buffer.Length;
             return sizeof(float) * values;
         }
     }

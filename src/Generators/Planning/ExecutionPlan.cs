@@ -197,7 +197,7 @@ internal sealed class ExecutionPlan
             var layer = layers[i];
             // A step's temporaries (a separable convolution's depthwise output) live within that step only.
             foreach (var extra in layer.Layer.Buffers(layer))
-                if (extra.PerSample && !extra.TrainingOnly) ExtraSlot[(i, extra.Suffix)] = Take(extra.Length, i, i);
+                if (extra.FilledAtInference) ExtraSlot[(i, extra.Suffix)] = Take(extra.Length, i, i);
             if (Owner[i] == i && !pinned.Contains(i)) InferenceSlot[i] = Take(layer.OutputShape.Size, i, lastUse[i]);
         }
     }
@@ -212,7 +212,7 @@ internal sealed class ExecutionPlan
             {
                 var layer = Network.Layers[i];
                 if (Owner[i] == i) size += layer.OutputShape.Size;
-                foreach (var extra in layer.Layer.Buffers(layer)) if (extra.PerSample && !extra.TrainingOnly) size += extra.Length;
+                foreach (var extra in layer.Layer.Buffers(layer)) if (extra.FilledAtInference) size += extra.Length;
             }
             return size;
         }
