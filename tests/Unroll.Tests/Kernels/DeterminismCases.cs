@@ -71,6 +71,12 @@ internal static class DeterminismCases
         // One input channel is a depthwise geometry (groups = in channels = 1), and depthwise splits by channel: never threaded.
         cases.Add(Conv("depthwise 1→6 5×5 same (LeNet conv1), batch 5", 5, new Conv2DGeometry(1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 28, 28)) with { Splits = false });
 
+        // Batch 37 takes the products' path; the reversed direction with every step out, the forward one with the last.
+        cases.Add(Recurrent("recurrent GRU 29→33 over 5 steps, reversed, every step, batch 37", 37,
+            new RecurrentGeometry(RecurrentCell.Gru, 5, 29, 33, Reverse: true, ReturnSequences: true, OutputFeatures: 66, OutputOffset: 33, AccumulateInputGradient: false)));
+        cases.Add(Recurrent("recurrent LSTM 29→33 over 5 steps, last step, batch 37", 37,
+            new RecurrentGeometry(RecurrentCell.Lstm, 5, 29, 33, Reverse: false, ReturnSequences: false, OutputFeatures: 33, OutputOffset: 0, AccumulateInputGradient: false)));
+
         cases.Add(BatchNorm("batchnorm 3 × 21 channels × 1073", 3, 21, 1073, affine: true));
         cases.Add(BatchNorm("batchnorm 5 × 7 channels × 2000, no gamma or beta", 5, 7, 2000, affine: false));
 
@@ -200,6 +206,22 @@ internal static class DeterminismCases
             Cpu.Conv2DTransposeBackward(x, w, dy, dx, dw, db, ws, batch, g);
             Cpu.Conv2DTransposeBackward(x, w, dy, null, dwAlone, null, ws, batch, g);
             return [("y", y.Array), ("dx", dx.Array), ("dW", dw.Array), ("db", db.Array), ("dW without dx", dwAlone.Array)];
+        });
+
+    private static KernelCase Recurrent(string name, int batch, RecurrentGeometry g) =>
+        new(name, garbage =>
+        {
+            var (x, wih, whh, bih, bhh, dy) = (Input(batch * g.InputSize, 1), Input(g.GateSize * g.Inputs, 2), Input(g.GateSize * g.Units, 3),
+                Input(g.GateSize, 4), Input(g.GateSize, 5), Input(batch * g.OutputSize, 6));
+            var buffers = new RecurrentBuffers(wih, whh, bih, bhh, Scratch(batch * g.StatesLength, garbage), Scratch(batch * g.StepLength, garbage));
+            var gradients = new RecurrentGradients(Scratch(g.GateSize * g.Inputs, garbage), Scratch(g.GateSize * g.Units, garbage),
+                Scratch(g.GateSize, garbage), Scratch(g.GateSize, garbage), Scratch(batch * g.GateGradientLength, garbage), Scratch(batch * g.GateGradientLength, garbage));
+            var (y, dx) = (Scratch(batch * g.OutputSize, garbage), Scratch(batch * g.InputSize, garbage));
+            if (g.OutputFeatures != g.Units) Array.Clear(y.Array); // the other direction's features are not this call's to write
+            Cpu.RecurrentForward(x, y, buffers, batch, g);
+            Cpu.RecurrentBackward(x, dy, dx, buffers, gradients, batch, g);
+            return [("y", y.Array), ("dx", dx.Array), ("dW_ih", ((CpuBuffer)gradients.WeightIh).Array), ("dW_hh", ((CpuBuffer)gradients.WeightHh).Array),
+                ("db_ih", ((CpuBuffer)gradients.BiasIh).Array), ("db_hh", ((CpuBuffer)gradients.BiasHh).Array)];
         });
 
     private static KernelCase BatchNorm(string name, int batch, int channels, int spatial, bool affine) =>
