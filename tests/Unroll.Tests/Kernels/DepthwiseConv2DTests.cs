@@ -119,6 +119,8 @@ public class DepthwiseConv2DTests
     public void Rejects_a_short_workspace(IBackend backend)
     {
         var g = new Conv2DGeometry(4, 9, 9, 4, 3, 3, 1, 1, 1, 1, 9, 9, Groups: 4);
+        // Without AVX-512 the depthwise kernel needs no scratch, so no workspace is short.
+        if (DepthwiseConv2DKernels.SlotLength(g) == 0) return;
         var e = Assert.Throws<ArgumentException>(() => backend.Conv2DForward(backend.Allocate(g.InputSize), backend.Allocate(g.WeightSize), null,
             backend.Allocate(g.OutputSize), backend.Allocate(3), 1, g));
         Assert.Equal("workspace", e.ParamName);

@@ -48,6 +48,34 @@ public class GemmTests
         Support.Close(expected, c, 1e-5 * Math.Sqrt(k), "C");
     }
 
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void Packed_B_gives_the_unpacked_bits(GemmKernel kernel)
+    {
+        // Across the KC (384) and NC (2048) block edges, with edge tiles, both ways of A and B, and beta 0, 1 and 0.5.
+        int seed = 100;
+        foreach (var (m, n, k) in new[] { (7, 33, 65), (13, 384, 128), (20, 128, 384), (9, 2100, 400) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (float beta in new[] { 0f, 1f, 0.5f })
+                    {
+                        if (kernel == GemmKernel.Scalar && (long)m * n * k > 2_000_000) continue;
+                        int lda = (ta ? m : k) + 1, ldb = (tb ? k : n) + 2, ldc = n + 3;
+                        var a = Support.Random((ta ? k : m) * lda, seed++);
+                        var b = Support.Random((tb ? n : k) * ldb, seed++);
+                        var expected = Support.Random(m * ldc, seed++);
+                        var actual = (float[])expected.Clone();
+                        Gemm.Multiply(kernel, ta, tb, m, n, k, 1.5f, a, lda, b, ldb, beta, expected, ldc);
+                        var packed = new float[Gemm.PackedBLength(kernel, k, n)];
+                        Gemm.PackB(kernel, tb, k, n, b, ldb, packed);
+                        Gemm.MultiplyPackedB(kernel, ta, m, n, k, 1.5f, a, lda, packed, beta, actual, ldc);
+                        Assert.True(expected.AsSpan().SequenceEqual(actual), $"{kernel} ta={ta} tb={tb} {m}×{n}×{k} beta {beta}");
+                    }
+        var small = new float[Gemm.PackedBLength(kernel, 10, 10) - 1];
+        var e = Assert.Throws<ArgumentException>(() => Gemm.PackB(kernel, false, 10, 10, new float[100], 10, small));
+        Assert.Contains("packed 10×10 B", e.Message);
+    }
+
     [Fact]
     public void Zero_k_scales_c_by_beta()
     {

@@ -104,6 +104,48 @@ public class RecurrentTests
         => Enumerable.Range(0, steps).Select(t => Enumerable.Range(0, features).Select(i => (double)input[(sample * steps + t) * features + i]).ToArray()).ToArray();
 
     [Fact]
+    public void The_cells_tanh_and_sigmoid_are_within_their_stated_error_for_every_normal_float()
+    {
+        // Every power of two from the smallest normal float up, with 64 mantissas each, both signs, through every width.
+        double worstTanh = 0, worstSigmoid = 0;
+        for (int exponent = -126; exponent <= 5; exponent++)
+            for (int m = 0; m < 64; m++)
+                foreach (var sign in new[] { 1f, -1f })
+                {
+                    float x = sign * MathF.ScaleB(1f + m / 64f, exponent);
+                    foreach (var (tanh, sigmoid) in Widths(x))
+                    {
+                        worstTanh = Math.Max(worstTanh, Math.Abs(tanh - Math.Tanh(x)) / Math.Max(Math.Abs(Math.Tanh(x)), 1e-30));
+                        worstSigmoid = Math.Max(worstSigmoid, Math.Abs(sigmoid - 1 / (1 + Math.Exp(-x))));
+                    }
+                }
+        Assert.True(worstTanh < 3e-7, $"tanh relative error {worstTanh:E2}");
+        Assert.True(worstSigmoid < 1.5e-7, $"sigmoid absolute error {worstSigmoid:E2}");
+        foreach (var (tanh, sigmoid) in Widths(float.NaN)) Assert.True(float.IsNaN(tanh) && float.IsNaN(sigmoid));
+        foreach (var (tanh, sigmoid) in Widths(float.PositiveInfinity)) Assert.True(tanh > 1 - 3e-7f && tanh <= 1 && sigmoid > 1 - 2e-7f && sigmoid <= 1);
+        foreach (var (tanh, sigmoid) in Widths(float.NegativeInfinity)) Assert.True(tanh < -1 + 3e-7f && tanh >= -1 && sigmoid < 2e-7f && sigmoid >= 0);
+
+        static (float Tanh, float Sigmoid)[] Widths(float x)
+        {
+            var values = new float[16];
+            var results = new System.Collections.Generic.List<(float, float)> { (First(RecurrentKernels.Tanh(new Lanes1(x))), First(RecurrentKernels.Sigmoid(new Lanes1(x)))) };
+            if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                var v = new Lanes256(System.Runtime.Intrinsics.Vector256.Create(x));
+                results.Add((First(RecurrentKernels.Tanh(v)), First(RecurrentKernels.Sigmoid(v))));
+            }
+            if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                var v = new Lanes512(System.Runtime.Intrinsics.Vector512.Create(x));
+                results.Add((First(RecurrentKernels.Tanh(v)), First(RecurrentKernels.Sigmoid(v))));
+            }
+            return results.ToArray();
+
+            float First<T>(T lanes) where T : struct, ILanes<T> { T.Store(lanes, ref values[0], 0); return values[0]; }
+        }
+    }
+
+    [Fact]
     public void Each_cell_computes_pytorchs_function_in_both_directions_for_every_step()
     {
         // BidirectionalRnnNet: the last step of both directions, side by side (the reverse direction ends at step 0).

@@ -92,7 +92,9 @@ internal sealed record Recurrent(RecurrentCell Cell, int Units, bool ReturnSeque
         if (Bidirectional) yield return new BufferInfo("StatesReverse", states, Description: "reversed states");
         yield return new BufferInfo("Step", GateSize + 2 * Units);
         yield return new BufferInfo("GradGates", steps * GateSize, TrainingOnly: true, GradientOnly: true, Description: "gate gradients");
-        yield return new BufferInfo("GradHidden", steps * GateSize, TrainingOnly: true, GradientOnly: true, Description: "gate gradients");
+        // Only the GRU's hidden part (r ⊙ (W_hn·h + b_hn) in its n gate) has a gradient of its own; the others' is GradGates.
+        if (Cell == RecurrentCell.Gru)
+            yield return new BufferInfo("GradHidden", steps * GateSize, TrainingOnly: true, GradientOnly: true, Description: "hidden gate gradients");
     }
 
     public override IEnumerable<GeometryInfo> Geometries(CheckedLayer layer)
@@ -132,7 +134,7 @@ internal sealed record Recurrent(RecurrentCell Cell, int Units, bool ReturnSeque
         var inputGradient = w.InputGradient() ?? "null";
         foreach (var (suffix, _) in DirectionNames)
         {
-            var gradients = $"new global::Unroll.RecurrentGradients({w.Gradient("WeightIh" + suffix)}, {w.Gradient("WeightHh" + suffix)}, {w.Gradient("BiasIh" + suffix)}, {w.Gradient("BiasHh" + suffix)}, {w.Buffer("GradGates")}, {w.Buffer("GradHidden")})";
+            var gradients = $"new global::Unroll.RecurrentGradients({w.Gradient("WeightIh" + suffix)}, {w.Gradient("WeightHh" + suffix)}, {w.Gradient("BiasIh" + suffix)}, {w.Gradient("BiasHh" + suffix)}, {w.Buffer("GradGates")}, {w.Buffer(Cell == RecurrentCell.Gru ? "GradHidden" : "GradGates")})";
             w.Call("RecurrentBackward", $"{w.Input()}, {w.OutputGradient}, {inputGradient}, {Buffers(w, suffix)}, {gradients}, batch, in {w.Geometry(suffix)}");
         }
     }

@@ -36,6 +36,40 @@ public static partial class Gemm
             for (int p = 0; p < cols; p++) Unsafe.Add(ref d, p * width + r) = scale * Unsafe.Add(ref s, r * ld + p);
     }
 
+    /// <summary>
+    /// dst[p·width + r] = scale·src[p·ld + r] for r &lt; count, p &lt; rows: packs runs of stored rows as panel columns (A
+    /// panels from a transposed A). A whole 8- or 6-value run moves as one or two vectors rather than value by value.
+    /// </summary>
+    private static void CopyRows(ReadOnlySpan<float> src, int ld, int count, int rows, int width, float scale, Span<float> dst)
+    {
+        if (count == 0 || rows == 0) return;
+        if ((long)(rows - 1) * ld + count > src.Length || (long)(rows - 1) * width + count > dst.Length) throw new ArgumentOutOfRangeException(nameof(src));
+        ref float s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        if (count == 8 && Vector256.IsHardwareAccelerated)
+        {
+            var factor = Vector256.Create(scale);
+            for (int p = 0; p < rows; p++) (Vector256.LoadUnsafe(ref s, (nuint)(p * ld)) * factor).StoreUnsafe(ref d, (nuint)(p * width));
+        }
+        else if (count == 6 && Vector128.IsHardwareAccelerated)
+        {
+            var factor = Vector128.Create(scale);
+            for (int p = 0; p < rows; p++)
+            {
+                ref float sp = ref Unsafe.Add(ref s, p * ld);
+                ref float dp = ref Unsafe.Add(ref d, p * width);
+                (Vector128.LoadUnsafe(ref sp) * factor).StoreUnsafe(ref dp);
+                Unsafe.Add(ref dp, 4) = scale * Unsafe.Add(ref sp, 4);
+                Unsafe.Add(ref dp, 5) = scale * Unsafe.Add(ref sp, 5);
+            }
+        }
+        else
+        {
+            for (int p = 0; p < rows; p++)
+                for (int r = 0; r < count; r++) Unsafe.Add(ref d, p * width + r) = scale * Unsafe.Add(ref s, p * ld + r);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose8x8(ref float s, int ld, ref float d, int width, Vector256<float> scale)
     {

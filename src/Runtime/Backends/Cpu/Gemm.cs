@@ -88,6 +88,46 @@ public static partial class Gemm
         Core(kernel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0, m, 0, n, PackBuffers.ForCurrentThread());
     }
 
+    /// <summary>Values <see cref="PackB(GemmKernel, bool, int, int, ReadOnlySpan{float}, int, Span{float})"/> writes for a k×n op(B).</summary>
+    internal static int PackedBLength(GemmKernel kernel, int k, int n) => k * RoundUp(n, NR(kernel));
+
+    /// <summary>
+    /// Packs all of op(B) (k×n) once, for many products that share it (a recurrent layer's W_hh at every step): the
+    /// KC×NC blocks <see cref="Core"/> would pack, one after another, block (jc, pc) at jc·k + pc·(its width rounded up
+    /// to whole panels), so that <see cref="MultiplyPackedB"/> reads them instead of packing.
+    /// </summary>
+    internal static void PackB(GemmKernel kernel, bool transposeB, int k, int n, ReadOnlySpan<float> b, int ldb, Span<float> packed)
+    {
+        Validate(false, transposeB, 0, n, k, 0, 0, b.Length, ldb, 0, 0);
+        if (packed.Length < PackedBLength(kernel, k, n)) throw new ArgumentException($"GEMM: {packed.Length} values cannot hold a packed {k}×{n} B.", nameof(packed));
+        int nr = NR(kernel);
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                PackB(transposeB, b, ldb, pc, kc, jc, nc, nr, packed.Slice(PackedBlockOffset(jc, pc, k, nc, nr)));
+            }
+        }
+    }
+
+    /// <summary>Single-threaded C = alpha·op(A)·B + beta·C with B packed by <see cref="PackB(GemmKernel, bool, int, int, ReadOnlySpan{float}, int, Span{float})"/>
+    /// for the same kernel and sizes; the same results as the unpacked product, bit for bit.</summary>
+    internal static void MultiplyPackedB(GemmKernel kernel, bool transposeA, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> packedB,
+        float beta, Span<float> c, int ldc)
+    {
+        Validate(transposeA, false, m, n, k, a.Length, lda, -1, 0, c.Length, ldc);
+        if (packedB.Length < PackedBLength(kernel, k, n)) throw new ArgumentException($"GEMM: {packedB.Length} values cannot hold a packed {k}×{n} B.", nameof(packedB));
+        Core(kernel, transposeA, false, m, n, k, alpha, a, lda, default, 0, beta, c, ldc, 0, m, 0, n, PackBuffers.ForCurrentThread(), packedB);
+    }
+
+    private static int RoundUp(int value, int unit) => (value + unit - 1) / unit * unit;
+
+    // NC is a whole number of panels, so the blocks before column jc hold exactly jc·k values.
+    private static int PackedBlockOffset(int jc, int pc, int k, int nc, int nr) => jc * k + pc * RoundUp(nc, nr);
+
     internal static int MR(GemmKernel kernel) => kernel == GemmKernel.Vector512 ? 8 : 6;
     internal static int NR(GemmKernel kernel) => kernel == GemmKernel.Vector512 ? 32 : 16;
 
@@ -143,7 +183,7 @@ public static partial class Gemm
         (int aRows, int aCols) = ta ? (k, m) : (m, k);
         (int bRows, int bCols) = tb ? (n, k) : (k, n);
         Check("A", aRows, aCols, aLength, lda);
-        Check("B", bRows, bCols, bLength, ldb);
+        if (bLength >= 0) Check("B", bRows, bCols, bLength, ldb); // −1: B comes packed, its length checked by the caller
         Check("C", m, n, cLength, ldc);
 
         static void Check(string name, int rows, int cols, int length, int ld)
@@ -165,9 +205,10 @@ public static partial class Gemm
     }
 
     /// <summary>Computes the rows [m0, m1) and columns [n0, n1) of C.</summary>
+    /// <remarks>With <paramref name="packedB"/> (all of B packed, read in place of <paramref name="b"/>), n0 must be 0.</remarks>
     private static void Core(GemmKernel kernel, bool ta, bool tb, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        float beta, Span<float> c, int ldc, int m0, int m1, int n0, int n1, PackBuffers buffers)
+        float beta, Span<float> c, int ldc, int m0, int m1, int n0, int n1, PackBuffers buffers, ReadOnlySpan<float> packedB = default)
     {
         if (m1 <= m0 || n1 <= n0) return;
         if (k == 0 || alpha == 0f)
@@ -182,7 +223,6 @@ public static partial class Gemm
         }
         int mr = MR(kernel), nr = NR(kernel);
         Span<float> aPack = buffers.A;
-        Span<float> bPack = buffers.B;
         Span<float> edge = stackalloc float[8 * 32];
         for (int jc = n0; jc < n1; jc += NC)
         {
@@ -191,7 +231,16 @@ public static partial class Gemm
             {
                 int kc = Math.Min(KC, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f;
-                PackB(tb, b, ldb, pc, kc, jc, nc, nr, bPack);
+                ReadOnlySpan<float> bPack;
+                if (packedB.IsEmpty)
+                {
+                    PackB(tb, b, ldb, pc, kc, jc, nc, nr, buffers.B);
+                    bPack = buffers.B;
+                }
+                else
+                {
+                    bPack = packedB.Slice(PackedBlockOffset(jc, pc, k, nc, nr));
+                }
                 for (int ic = m0; ic < m1; ic += MC)
                 {
                     int mc = Math.Min(MC, m1 - ic);
@@ -199,7 +248,7 @@ public static partial class Gemm
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int nTile = Math.Min(nr, nc - jr);
-                        ref float bPanel = ref bPack[jr * kc];
+                        ref float bPanel = ref Unsafe.AsRef(in bPack[jr * kc]);
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int mTile = Math.Min(mr, mc - ir);
@@ -271,7 +320,6 @@ public static partial class Gemm
             int height = Math.Min(mr, mc - ir);
             var panel = dst.Slice(ir * kc, kc * mr);
             if (height < mr) panel.Clear();
-            ref float panelRef = ref panel[0];
             if (!ta)
             {
                 // op(A)[i, p] = A[i·lda + p]: stored rows become panel columns.
@@ -280,12 +328,7 @@ public static partial class Gemm
             else
             {
                 // op(A)[i, p] = A[p·lda + i]: each panel column is a contiguous run of a stored row.
-                for (int p = 0; p < kc; p++)
-                {
-                    var src = a.Slice((pc + p) * lda + ic + ir, height);
-                    ref float d = ref Unsafe.Add(ref panelRef, p * mr);
-                    for (int r = 0; r < src.Length; r++) Unsafe.Add(ref d, r) = alpha * src[r];
-                }
+                CopyRows(a.Slice(pc * lda + ic + ir), lda, height, kc, mr, alpha, panel);
             }
         }
     }

@@ -4,13 +4,15 @@ using System.Numerics.Tensors;
 namespace Unroll;
 
 /// <summary>
-/// Recurrent layers over (batch, steps, inputs) sequences, one direction a call. The input projection of every step is
-/// one matrix product (batch·steps rows); each step then adds its hidden projection (a product of batch rows) and applies
-/// the gates in one pass. States row (b, t) holds [gates | h | c (LSTM) or W_hn·h + b_hn (GRU)], the gates activated.
-/// Backward runs the steps in reverse, carrying dL/dh (and dL/dc) to the step before, and then forms the weight
-/// gradients as two products over all steps. Every sum runs in a fixed order, so results repeat bit for bit.
+/// Recurrent layers over (batch, steps, inputs) sequences, one direction a call. The samples are split into shares, one
+/// a thread, each running every step for its own samples with no join between steps: a step's input and hidden
+/// projections are two small products with the weights packed once a pass, then the cell's arithmetic in one pass over
+/// the units, which finds the products' results still in cache. States row (b, t) holds [gates | h | c (LSTM) or
+/// W_hn·h + b_hn (GRU)], the gates activated. Backward runs the steps in reverse, carrying dL/dh (and dL/dc) to the
+/// step before, summing the bias gradients as it goes, and then forms the weight gradients as two products over all
+/// steps. Every sum runs in a fixed order, so results repeat bit for bit.
 /// </summary>
-internal static class RecurrentKernels
+internal static partial class RecurrentKernels
 {
     // Below this batch a step's hidden projection is dot products over rows of W_hh: cheaper than packing W_hh for a GEMM
     // at every step (as DenseKernels does for small batches).
@@ -28,109 +30,17 @@ internal static class RecurrentKernels
     {
         const string op = "RecurrentForward";
         Check(g);
-        int steps = g.Steps, units = g.Units, gates = g.GateSize, state = g.StateSize, stepLength = g.StepLength;
-        var x = KernelArgs.Need(input, nameof(input), batch, g.InputSize, op);
-        var y = KernelArgs.Need(output, nameof(output), batch, g.OutputSize, op);
-        var wih = KernelArgs.Need(buffers.WeightIh, "weightIh", gates, g.Inputs, op);
-        var whh = KernelArgs.Need(buffers.WeightHh, "weightHh", gates, units, op);
-        var bih = KernelArgs.Need(buffers.BiasIh, "biasIh", 1, gates, op);
-        var bhh = KernelArgs.Need(buffers.BiasHh, "biasHh", 1, gates, op);
-        var st = KernelArgs.Need(buffers.States, "states", batch, g.StatesLength, op);
-        var sc = KernelArgs.Need(buffers.Step, "step", batch, stepLength, op);
-
-        // Every step's input projection at once: gates(b, t) = x(b, t)·W_ihᵀ + b_ih.
-        for (int r = 0; r < batch * steps; r++) new ReadOnlySpan<float>(bih, 0, gates).CopyTo(new Span<float>(st, r * state, gates));
-        Gemm.MultiplyParallel(false, true, batch * steps, gates, g.Inputs, 1f, x, g.Inputs, wih, g.Inputs, 1f, st, state);
-
-        for (int k = 0; k < steps; k++)
-        {
-            int t = g.Reverse ? steps - 1 - k : k, previous = g.Reverse ? t + 1 : t - 1;
-            // The hidden projection of every sample: W_hh·h(t − 1) + b_hh (h before the first step is 0).
-            for (int b = 0; b < batch; b++) new ReadOnlySpan<float>(bhh, 0, gates).CopyTo(new Span<float>(sc, b * stepLength, gates));
-            if (k > 0 && batch < DotBatchLimit)
-            {
-                for (int b = 0; b < batch; b++)
-                {
-                    var hPrevious = new ReadOnlySpan<float>(st, (b * steps + previous) * state + gates, units);
-                    var projection = new Span<float>(sc, b * stepLength, gates);
-                    for (int r = 0; r < gates; r++) projection[r] += TensorPrimitives.Dot(new ReadOnlySpan<float>(whh, r * units, units), hPrevious);
-                }
-            }
-            else if (k > 0)
-            {
-                Gemm.MultiplyParallel(false, true, batch, gates, units, 1f, st.AsMemory(previous * state + gates), steps * state,
-                    whh, units, 1f, sc, stepLength);
-            }
-            for (int b = 0; b < batch; b++)
-            {
-                var row = new Span<float>(st, (b * steps + t) * state, state);
-                var hidden = new ReadOnlySpan<float>(sc, b * stepLength, gates);
-                var hPrevious = k > 0 ? new ReadOnlySpan<float>(st, (b * steps + previous) * state + gates, state - gates) : default;
-                Step(g.Cell, units, row, hidden, hPrevious);
-                var h = row.Slice(gates, units);
-                if (g.ReturnSequences) h.CopyTo(new Span<float>(y, (b * steps + t) * g.OutputFeatures + g.OutputOffset, units));
-                else if (k == steps - 1) h.CopyTo(new Span<float>(y, b * g.OutputFeatures + g.OutputOffset, units));
-            }
-        }
-    }
-
-    /// <summary>
-    /// One step of one sample: <paramref name="row"/> holds the input projection in its gates on entry and the step's
-    /// state on return; <paramref name="previous"/> is the step before's [h | c] (empty before the first).
-    /// </summary>
-    private static void Step(RecurrentCell cell, int units, Span<float> row, ReadOnlySpan<float> hidden, ReadOnlySpan<float> previous)
-    {
-        int gates = (int)cell * units;
-        var h = row.Slice(gates, units);
-        switch (cell)
-        {
-            case RecurrentCell.SimpleRnn:
-            {
-                var a = row.Slice(0, units);
-                TensorPrimitives.Add(a, hidden, a);
-                TensorPrimitives.Tanh(a, h);
-                break;
-            }
-            case RecurrentCell.Lstm:
-            {
-                var pre = row.Slice(0, gates);
-                TensorPrimitives.Add(pre, hidden, pre);
-                var i = pre.Slice(0, units);
-                var f = pre.Slice(units, units);
-                var gg = pre.Slice(2 * units, units);
-                var o = pre.Slice(3 * units, units);
-                TensorPrimitives.Sigmoid(i, i);
-                TensorPrimitives.Sigmoid(f, f);
-                TensorPrimitives.Tanh(gg, gg);
-                TensorPrimitives.Sigmoid(o, o);
-                // c = f ⊙ c(t − 1) + i ⊙ g; h = o ⊙ tanh(c).
-                var c = row.Slice(gates + units, units);
-                TensorPrimitives.Multiply(i, gg, c);
-                if (!previous.IsEmpty) TensorPrimitives.FusedMultiplyAdd(f, previous.Slice(units, units), c, c);
-                TensorPrimitives.Tanh(c, h);
-                TensorPrimitives.Multiply(o, h, h);
-                break;
-            }
-            case RecurrentCell.Gru:
-            {
-                var r = row.Slice(0, units);
-                var z = row.Slice(units, units);
-                var n = row.Slice(2 * units, units);
-                var hn = row.Slice(gates + units, units);
-                TensorPrimitives.Add(r, hidden.Slice(0, units), r);
-                TensorPrimitives.Sigmoid(r, r);
-                TensorPrimitives.Add(z, hidden.Slice(units, units), z);
-                TensorPrimitives.Sigmoid(z, z);
-                hidden.Slice(2 * units, units).CopyTo(hn);
-                // n = tanh(x_n + r ⊙ (W_hn·h + b_hn)); h = (1 − z) ⊙ n + z ⊙ h(t − 1) = n + z ⊙ (h(t − 1) − n).
-                TensorPrimitives.FusedMultiplyAdd(r, hn, n, n);
-                TensorPrimitives.Tanh(n, n);
-                if (previous.IsEmpty) TensorPrimitives.Negate(n, h);
-                else TensorPrimitives.Subtract(previous.Slice(0, units), n, h);
-                TensorPrimitives.FusedMultiplyAdd(z, h, n, h);
-                break;
-            }
-        }
+        var pass = Pass.Instance;
+        pass.Start(backward: false, batch, g,
+            x: KernelArgs.Need(input, nameof(input), batch, g.InputSize, op),
+            y: KernelArgs.Need(output, nameof(output), batch, g.OutputSize, op),
+            wih: KernelArgs.Need(buffers.WeightIh, "weightIh", g.GateSize, g.Inputs, op),
+            whh: KernelArgs.Need(buffers.WeightHh, "weightHh", g.GateSize, g.Units, op),
+            bih: KernelArgs.Need(buffers.BiasIh, "biasIh", 1, g.GateSize, op),
+            bhh: KernelArgs.Need(buffers.BiasHh, "biasHh", 1, g.GateSize, op),
+            st: KernelArgs.Need(buffers.States, "states", batch, g.StatesLength, op),
+            sc: KernelArgs.Need(buffers.Step, "step", batch, g.StepLength, op));
+        pass.Run();
     }
 
     public static void Backward(FloatBuffer input, FloatBuffer outputGradient, FloatBuffer? inputGradient,
@@ -138,70 +48,35 @@ internal static class RecurrentKernels
     {
         const string op = "RecurrentBackward";
         Check(g);
-        int steps = g.Steps, units = g.Units, gates = g.GateSize, state = g.StateSize, stepLength = g.StepLength;
+        int steps = g.Steps, units = g.Units, gates = g.GateSize, state = g.StateSize;
         var x = KernelArgs.Need(input, nameof(input), batch, g.InputSize, op);
-        var dy = KernelArgs.Need(outputGradient, nameof(outputGradient), batch, g.OutputSize, op);
         var dx = KernelArgs.NeedOptional(inputGradient, nameof(inputGradient), batch, g.InputSize, op);
         var wih = KernelArgs.Need(buffers.WeightIh, "weightIh", gates, g.Inputs, op);
-        var whh = KernelArgs.Need(buffers.WeightHh, "weightHh", gates, units, op);
         var st = KernelArgs.Need(buffers.States, "states", batch, g.StatesLength, op);
-        var sc = KernelArgs.Need(buffers.Step, "step", batch, stepLength, op);
         var dwih = KernelArgs.Need(gradients.WeightIh, "weightIhGradient", gates, g.Inputs, op);
         var dwhh = KernelArgs.Need(gradients.WeightHh, "weightHhGradient", gates, units, op);
         var dbih = KernelArgs.Need(gradients.BiasIh, "biasIhGradient", 1, gates, op);
         var dbhh = KernelArgs.Need(gradients.BiasHh, "biasHhGradient", 1, gates, op);
         var dg = KernelArgs.Need(gradients.Gates, "gates", batch, g.GateGradientLength, op);
-        var dgh = KernelArgs.Need(gradients.HiddenGates, "hiddenGates", batch, g.GateGradientLength, op);
+        // The hidden part's gradient differs from the input part's only in the GRU's n gate; the others share dg.
+        var dgh = g.Cell == RecurrentCell.Gru ? KernelArgs.Need(gradients.HiddenGates, "hiddenGates", batch, g.GateGradientLength, op) : dg;
 
-        // The carried gradients dL/dh and dL/dc of the step before, per sample, after the hidden projection's scratch.
-        for (int b = 0; b < batch; b++) new Span<float>(sc, b * stepLength + gates, 2 * units).Clear();
-        for (int k = steps - 1; k >= 0; k--)
-        {
-            int t = g.Reverse ? steps - 1 - k : k, previous = g.Reverse ? t + 1 : t - 1;
-            for (int b = 0; b < batch; b++)
-            {
-                var row = new ReadOnlySpan<float>(st, (b * steps + t) * state, state);
-                var hPrevious = k > 0 ? new ReadOnlySpan<float>(st, (b * steps + previous) * state + gates, state - gates) : default;
-                var carry = new Span<float>(sc, b * stepLength + gates, 2 * units);
-                var outputRow = g.ReturnSequences ? new ReadOnlySpan<float>(dy, (b * steps + t) * g.OutputFeatures + g.OutputOffset, units)
-                    : k == steps - 1 ? new ReadOnlySpan<float>(dy, b * g.OutputFeatures + g.OutputOffset, units) : default;
-                StepBackward(g.Cell, units, row, hPrevious, outputRow, carry,
-                    new Span<float>(dg, (b * steps + t) * gates, gates), new Span<float>(dgh, (b * steps + t) * gates, gates));
-            }
-            // dL/dh(t − 1) += dL/d(hidden gates)·W_hh (the GRU's direct path z ⊙ dh is already in the carry, the others' is 0).
-            if (k > 0 && batch < DotBatchLimit)
-            {
-                for (int b = 0; b < batch; b++)
-                {
-                    var carry = new Span<float>(sc, b * stepLength + gates, units);
-                    var gradient = new ReadOnlySpan<float>(dgh, (b * steps + t) * gates, gates);
-                    for (int r = 0; r < gates; r++) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(whh, r * units, units), gradient[r], carry, carry);
-                }
-            }
-            else if (k > 0)
-            {
-                Gemm.MultiplyParallel(false, false, batch, units, gates, 1f, dgh.AsMemory(t * gates), steps * gates, whh, units,
-                    g.Cell == RecurrentCell.Gru ? 1f : 0f, sc.AsMemory(gates), stepLength);
-            }
-        }
+        var pass = Pass.Instance;
+        pass.Start(backward: true, batch, g, x, KernelArgs.Need(outputGradient, nameof(outputGradient), batch, g.OutputSize, op), wih,
+            KernelArgs.Need(buffers.WeightHh, "weightHh", gates, units, op), dbih, dbhh, st,
+            KernelArgs.Need(buffers.Step, "step", batch, g.StepLength, op), dg, dgh);
+        pass.Run();
+        if (dgh == dg) dbih.AsSpan(0, gates).CopyTo(dbhh);
 
-        // Bias gradients: every step's gate gradients summed, in row order.
-        var biasIh = new Span<float>(dbih, 0, gates);
-        var biasHh = new Span<float>(dbhh, 0, gates);
-        biasIh.Clear();
-        biasHh.Clear();
-        for (int r = 0; r < batch * steps; r++)
-        {
-            TensorPrimitives.Add(biasIh, new ReadOnlySpan<float>(dg, r * gates, gates), biasIh);
-            TensorPrimitives.Add(biasHh, new ReadOnlySpan<float>(dgh, r * gates, gates), biasHh);
-        }
-
-        // dW_ih = Σ over (b, t) of d(gates)ᵀ·x, one product over every step.
+        // dW_ih = Σ over (b, t) of d(gates)ᵀ·x, one product over every step; dx = d(gates)·W_ih, likewise.
         Gemm.MultiplyParallel(true, false, gates, g.Inputs, batch * steps, 1f, dg, gates, x, g.Inputs, 0f, dwih, g.Inputs);
+        if (dx is not null)
+            Gemm.MultiplyParallel(false, false, batch * steps, g.Inputs, gates, 1f, dg, gates, wih, g.Inputs,
+                g.AccumulateInputGradient ? 1f : 0f, dx, g.Inputs);
         // dW_hh = Σ over (b, t) of d(hidden gates)ᵀ·h(t − 1), also one product: pairing hidden-gate row (b, t) with state
         // row (b, t − 1) over all batch·steps rows at once (shifted by one row; by one the other way when reversed) also
         // pairs each sample's first processed step with the sample before's last state, so those rows, which meet
-        // h = 0 and add nothing, are zeroed first.
+        // h = 0 and add nothing, are zeroed first (last, as they may be dg's, which the products above read).
         if (steps == 1)
         {
             Array.Clear(dwhh, 0, gates * units);
@@ -213,115 +88,184 @@ internal static class RecurrentKernels
             Gemm.MultiplyParallel(true, false, gates, units, batch * steps - 1, 1f, dgh.AsMemory(gradientRow * gates), gates,
                 st.AsMemory(hiddenRow * state + gates), state, 0f, dwhh, units);
         }
-        // dx = d(gates)·W_ih, for every step at once.
-        if (dx is not null)
-            Gemm.MultiplyParallel(false, false, batch * steps, g.Inputs, gates, 1f, dg, gates, wih, g.Inputs,
-                g.AccumulateInputGradient ? 1f : 0f, dx, g.Inputs);
     }
 
     /// <summary>
-    /// One step of one sample in reverse: from dL/dh (the carried part plus <paramref name="output"/>'s, when this step is
-    /// an output) to the gradients of the gates' input part (<paramref name="dGates"/>) and hidden part
-    /// (<paramref name="dHidden"/>); leaves in <paramref name="carry"/> what passes to the step before without W_hh
-    /// (the GRU's z ⊙ dh; the LSTM's dL/dc). Whole rows at a time; <paramref name="dHidden"/> serves as scratch until
-    /// it is written last.
+    /// The steps of one pass, split by samples: each sample's recurrence is its own, so a share runs every step for its
+    /// samples. A sample's results do not depend on the share it falls in; backward's bias gradients are summed per
+    /// share and then over shares in order.
     /// </summary>
-    private static void StepBackward(RecurrentCell cell, int units, ReadOnlySpan<float> row, ReadOnlySpan<float> previous,
-        ReadOnlySpan<float> output, Span<float> carry, Span<float> dGates, Span<float> dHidden)
+    private sealed class Pass : ParallelWork
     {
-        int gates = (int)cell * units;
-        var dh = carry.Slice(0, units);
-        if (!output.IsEmpty) TensorPrimitives.Add(dh, output, dh);
-        switch (cell)
+        [ThreadStatic] private static Pass? _instance;
+        public static Pass Instance => _instance ??= new Pass();
+
+        private bool _backward, _batched;
+        private int _batch, _unit, _shares, _packedIhLength;
+        private RecurrentGeometry _g;
+        // Forward: y is the output, bih/bhh the biases. Backward: y is the output's gradient, bih/bhh the bias gradients.
+        private float[]? _x, _y, _wih, _whh, _bih, _bhh, _st, _sc, _dg, _dgh;
+        // The weights packed for the per-step products (forward: W_ihᵀ then W_hhᵀ; backward: W_hh), and the bias
+        // gradients of shares 1 and on; both allocated once, at their largest.
+        private float[] _packed = [], _partials = [];
+
+        public void Start(bool backward, int batch, in RecurrentGeometry g, float[] x, float[] y, float[] wih, float[] whh,
+            float[] bih, float[] bhh, float[] st, float[] sc, float[]? dg = null, float[]? dgh = null)
         {
-            case RecurrentCell.SimpleRnn:
+            (_backward, _batch, _g, _x, _y, _wih, _whh, _bih, _bhh, _st, _sc, _dg, _dgh) = (backward, batch, g, x, y, wih, whh, bih, bhh, st, sc, dg, dgh);
+            // Below DotBatchLimit samples a step's products are dot products over the weights' rows instead, cheaper than
+            // packing; then forward's input projection is one product over every step, before the steps.
+            _batched = batch >= DotBatchLimit;
+            _unit = _batched ? Gemm.MR(Gemm.DefaultKernel) : 1;
+            long work = (long)batch * g.Steps * g.GateSize * g.Units;
+            _shares = work < Gemm.ParallelThreshold ? 1 : Math.Min(CpuParallel.ThreadCount, (batch + _unit - 1) / _unit);
+            int gates = g.GateSize;
+            if (_batched) Pack();
+            else if (!backward) Gemm.MultiplyParallel(false, true, batch * g.Steps, gates, g.Inputs, 1f, x, g.Inputs, wih, g.Inputs, 0f, st, g.StateSize);
+            if (backward)
             {
-                // d(pre-activation) = dh ⊙ (1 − h²).
-                var h = row.Slice(gates, units);
-                var da = dGates.Slice(0, units);
-                TanhSlope(h, da);
-                TensorPrimitives.Multiply(da, dh, da);
-                dh.Clear();
-                break;
-            }
-            case RecurrentCell.Lstm:
-            {
-                var i = row.Slice(0, units);
-                var f = row.Slice(units, units);
-                var gg = row.Slice(2 * units, units);
-                var o = row.Slice(3 * units, units);
-                var dcCarry = carry.Slice(units, units);
-                Span<float> di = dGates.Slice(0, units), df = dGates.Slice(units, units), dg = dGates.Slice(2 * units, units), dO = dGates.Slice(3 * units, units);
-                Span<float> scratch1 = dHidden.Slice(0, units), tanhC = dHidden.Slice(2 * units, units), scratch3 = dHidden.Slice(3 * units, units);
-                TensorPrimitives.Tanh(row.Slice(gates + units, units), tanhC);
-                // dc = dh ⊙ o ⊙ (1 − tanh²(c)) + the carried dL/dc, held in dO's slot for now.
-                var dc = dO;
-                TanhSlope(tanhC, dc);
-                TensorPrimitives.Multiply(dc, o, dc);
-                TensorPrimitives.Multiply(dc, dh, dc);
-                TensorPrimitives.Add(dc, dcCarry, dc);
-                TensorPrimitives.Multiply(dc, f, dcCarry);
-                // di = dc ⊙ g ⊙ i(1 − i); df = dc ⊙ c(t − 1) ⊙ f(1 − f); dg = dc ⊙ i ⊙ (1 − g²); do = dh ⊙ tanh(c) ⊙ o(1 − o).
-                SigmoidSlope(i, scratch1);
-                TensorPrimitives.Multiply(dc, gg, di);
-                TensorPrimitives.Multiply(di, scratch1, di);
-                SigmoidSlope(f, scratch1);
-                if (previous.IsEmpty) df.Clear();
-                else TensorPrimitives.Multiply(dc, previous.Slice(units, units), df);
-                TensorPrimitives.Multiply(df, scratch1, df);
-                TanhSlope(gg, scratch1);
-                TensorPrimitives.Multiply(scratch1, i, scratch1);
-                TensorPrimitives.Multiply(dc, scratch1, dg);
-                SigmoidSlope(o, scratch1);
-                TensorPrimitives.Multiply(dh, tanhC, scratch3);
-                TensorPrimitives.Multiply(scratch3, scratch1, dO);
-                dh.Clear();
-                break;
-            }
-            case RecurrentCell.Gru:
-            {
-                var r = row.Slice(0, units);
-                var z = row.Slice(units, units);
-                var n = row.Slice(2 * units, units);
-                var hn = row.Slice(gates + units, units);
-                Span<float> dr = dGates.Slice(0, units), dz = dGates.Slice(units, units), dxn = dGates.Slice(2 * units, units);
-                Span<float> scratch1 = dHidden.Slice(0, units), scratch2 = dHidden.Slice(units, units);
-                // dxn = dh ⊙ (1 − z) ⊙ (1 − n²); the hidden part of n's gradient is dxn ⊙ r.
-                TanhSlope(n, dxn);
-                TensorPrimitives.Subtract(1f, z, scratch1);
-                TensorPrimitives.Multiply(dxn, scratch1, dxn);
-                TensorPrimitives.Multiply(dxn, dh, dxn);
-                // dr = dxn ⊙ (W_hn·h + b_hn) ⊙ r(1 − r); dz = dh ⊙ (h(t − 1) − n) ⊙ z(1 − z).
-                SigmoidSlope(r, scratch2);
-                TensorPrimitives.Multiply(dxn, hn, dr);
-                TensorPrimitives.Multiply(dr, scratch2, dr);
-                if (previous.IsEmpty) TensorPrimitives.Negate(n, scratch2);
-                else TensorPrimitives.Subtract(previous.Slice(0, units), n, scratch2);
-                TensorPrimitives.Multiply(scratch2, dh, scratch2);
-                TensorPrimitives.Multiply(scratch1, z, scratch1);
-                TensorPrimitives.Multiply(scratch2, scratch1, dz);
-                TensorPrimitives.Multiply(dxn, r, dHidden.Slice(2 * units, units));
-                // What passes to h(t − 1) directly: z ⊙ dh.
-                TensorPrimitives.Multiply(dh, z, dh);
-                break;
+                Array.Clear(bih, 0, gates);
+                Array.Clear(bhh, 0, gates);
+                int length = 2 * gates * (_shares - 1);
+                if (_partials.Length < length) _partials = new float[length];
+                Array.Clear(_partials, 0, length);
             }
         }
-        // The hidden part's gradient is the input part's, but for the GRU's n gate (r ⊙ (W_hn·h + b_hn)).
-        var shared = cell == RecurrentCell.Gru ? 2 * units : gates;
-        dGates.Slice(0, shared).CopyTo(dHidden);
-    }
 
-    /// <summary>tanh′ from tanh's values: 1 − t².</summary>
-    private static void TanhSlope(ReadOnlySpan<float> t, Span<float> slope)
-    {
-        TensorPrimitives.Multiply(t, t, slope);
-        TensorPrimitives.Subtract(1f, slope, slope);
-    }
+        private void Pack()
+        {
+            var kernel = Gemm.DefaultKernel;
+            int gates = _g.GateSize, units = _g.Units;
+            _packedIhLength = _backward ? 0 : Gemm.PackedBLength(kernel, _g.Inputs, gates);
+            int length = _packedIhLength + (_backward ? Gemm.PackedBLength(kernel, gates, units) : Gemm.PackedBLength(kernel, units, gates));
+            if (_packed.Length < length) _packed = new float[length];
+            if (_backward)
+            {
+                Gemm.PackB(kernel, false, gates, units, _whh, units, _packed);
+            }
+            else
+            {
+                Gemm.PackB(kernel, true, _g.Inputs, gates, _wih, _g.Inputs, _packed);
+                Gemm.PackB(kernel, true, units, gates, _whh, units, _packed.AsSpan(_packedIhLength));
+            }
+        }
 
-    /// <summary>σ′ from σ's values: s ⊙ (1 − s).</summary>
-    private static void SigmoidSlope(ReadOnlySpan<float> s, Span<float> slope)
-    {
-        TensorPrimitives.Subtract(1f, s, slope);
-        TensorPrimitives.Multiply(slope, s, slope);
+        /// <summary>Runs the shares, then (backward) adds shares 1 and on's bias gradients into share 0's, in order.</summary>
+        public void Run()
+        {
+            try
+            {
+                CpuParallel.Run(this, _shares);
+                int gates = _g.GateSize;
+                for (int share = 1; _backward && share < _shares; share++)
+                {
+                    TensorPrimitives.Add(_bih.AsSpan(0, gates), _partials.AsSpan((share - 1) * 2 * gates, gates), _bih.AsSpan(0, gates));
+                    TensorPrimitives.Add(_bhh.AsSpan(0, gates), _partials.AsSpan(((share - 1) * 2 + 1) * gates, gates), _bhh.AsSpan(0, gates));
+                }
+            }
+            finally { _x = _y = _wih = _whh = _bih = _bhh = _st = _sc = _dg = _dgh = null; }
+        }
+
+        public override void Run(int worker, int workers)
+        {
+            int tiles = (_batch + _unit - 1) / _unit;
+            int b0 = Math.Min(_batch, (int)((long)tiles * worker / workers) * _unit);
+            int b1 = Math.Min(_batch, (int)((long)tiles * (worker + 1) / workers) * _unit);
+            if (b0 >= b1) return;
+            if (!_backward)
+            {
+                Forward(b0, b1);
+                return;
+            }
+            int gates = _g.GateSize;
+            var biasIh = worker == 0 ? _bih.AsSpan(0, gates) : _partials.AsSpan((worker - 1) * 2 * gates, gates);
+            var biasHh = worker == 0 ? _bhh.AsSpan(0, gates) : _partials.AsSpan(((worker - 1) * 2 + 1) * gates, gates);
+            Backward(b0, b1, biasIh, biasHh);
+        }
+
+        /// <summary>The forward steps of samples [b0, b1).</summary>
+        private void Forward(int b0, int b1)
+        {
+            var g = _g;
+            float[] x = _x!, y = _y!, whh = _whh!, st = _st!, sc = _sc!;
+            int steps = g.Steps, units = g.Units, gates = g.GateSize, state = g.StateSize, stepLength = g.StepLength, rows = b1 - b0;
+            var kernel = Gemm.DefaultKernel;
+            for (int k = 0; k < steps; k++)
+            {
+                int t = g.Reverse ? steps - 1 - k : k, previous = g.Reverse ? t + 1 : t - 1;
+                // The input projection x(b, t)·W_ihᵀ into the states' gates, and the hidden projection W_hh·h(t − 1) into
+                // the step scratch (h before the first step is 0); the cell adds the biases.
+                if (_batched)
+                {
+                    Gemm.MultiplyPackedB(kernel, false, rows, gates, g.Inputs, 1f, x.AsSpan((b0 * steps + t) * g.Inputs), steps * g.Inputs,
+                        _packed, 0f, st.AsSpan((b0 * steps + t) * state), steps * state);
+                    if (k > 0)
+                        Gemm.MultiplyPackedB(kernel, false, rows, gates, units, 1f, st.AsSpan((b0 * steps + previous) * state + gates), steps * state,
+                            _packed.AsSpan(_packedIhLength), 0f, sc.AsSpan(b0 * stepLength), stepLength);
+                }
+                else if (k > 0)
+                {
+                    for (int b = b0; b < b1; b++)
+                    {
+                        var hPrevious = new ReadOnlySpan<float>(st, (b * steps + previous) * state + gates, units);
+                        var projection = new Span<float>(sc, b * stepLength, gates);
+                        for (int r = 0; r < gates; r++) projection[r] = TensorPrimitives.Dot(new ReadOnlySpan<float>(whh, r * units, units), hPrevious);
+                    }
+                }
+                for (int b = b0; b < b1; b++)
+                {
+                    var row = new Span<float>(st, (b * steps + t) * state, state);
+                    var hidden = k > 0 ? new ReadOnlySpan<float>(sc, b * stepLength, gates) : default;
+                    var hPrevious = k > 0 ? new ReadOnlySpan<float>(st, (b * steps + previous) * state + gates, state - gates) : default;
+                    StepForward(g.Cell, units, row, hidden, _bih, _bhh, hPrevious);
+                    var h = row.Slice(gates, units);
+                    if (g.ReturnSequences) h.CopyTo(new Span<float>(y, (b * steps + t) * g.OutputFeatures + g.OutputOffset, units));
+                    else if (k == steps - 1) h.CopyTo(new Span<float>(y, b * g.OutputFeatures + g.OutputOffset, units));
+                }
+            }
+        }
+
+        /// <summary>
+        /// The backward steps of samples [b0, b1), last step first: every step's gate gradients into dg (and dgh), summed
+        /// into <paramref name="biasIh"/> and <paramref name="biasHh"/>.
+        /// </summary>
+        private void Backward(int b0, int b1, Span<float> biasIh, Span<float> biasHh)
+        {
+            var g = _g;
+            float[] dy = _y!, whh = _whh!, st = _st!, sc = _sc!, dg = _dg!, dgh = _dgh!;
+            bool shared = dgh == dg;
+            int steps = g.Steps, units = g.Units, gates = g.GateSize, state = g.StateSize, stepLength = g.StepLength;
+            // The carried gradients dL/dh and dL/dc of the step before, per sample, after the hidden projection's scratch.
+            for (int b = b0; b < b1; b++) new Span<float>(sc, b * stepLength + gates, 2 * units).Clear();
+            for (int k = steps - 1; k >= 0; k--)
+            {
+                int t = g.Reverse ? steps - 1 - k : k, previous = g.Reverse ? t + 1 : t - 1;
+                for (int b = b0; b < b1; b++)
+                {
+                    var row = new ReadOnlySpan<float>(st, (b * steps + t) * state, state);
+                    var hPrevious = k > 0 ? new ReadOnlySpan<float>(st, (b * steps + previous) * state + gates, state - gates) : default;
+                    var carry = new Span<float>(sc, b * stepLength + gates, 2 * units);
+                    var outputRow = g.ReturnSequences ? new ReadOnlySpan<float>(dy, (b * steps + t) * g.OutputFeatures + g.OutputOffset, units)
+                        : k == steps - 1 ? new ReadOnlySpan<float>(dy, b * g.OutputFeatures + g.OutputOffset, units) : default;
+                    StepBackward(g.Cell, units, row, hPrevious, outputRow, carry, new Span<float>(dg, (b * steps + t) * gates, gates),
+                        shared ? default : new Span<float>(dgh, (b * steps + t) * gates, gates), biasIh, biasHh);
+                }
+                // dL/dh(t − 1) += dL/d(hidden gates)·W_hh (the GRU's direct path z ⊙ dh is already in the carry, the others' is 0).
+                if (k > 0 && !_batched)
+                {
+                    for (int b = b0; b < b1; b++)
+                    {
+                        var carry = new Span<float>(sc, b * stepLength + gates, units);
+                        var gradient = new ReadOnlySpan<float>(dgh, (b * steps + t) * gates, gates);
+                        for (int r = 0; r < gates; r++) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(whh, r * units, units), gradient[r], carry, carry);
+                    }
+                }
+                else if (k > 0)
+                {
+                    Gemm.MultiplyPackedB(Gemm.DefaultKernel, false, b1 - b0, units, gates, 1f, dgh.AsSpan((b0 * steps + t) * gates), steps * gates,
+                        _packed, g.Cell == RecurrentCell.Gru ? 1f : 0f, sc.AsSpan(b0 * stepLength + gates), stepLength);
+                }
+            }
+        }
     }
 }
