@@ -1,0 +1,394 @@
+using System;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Unroll;
+
+// The operations: checks as the CPU backend makes them, then a launch on the accelerator's stream (kernels are loaded on
+// first use and kept). Launches are ordered on the stream; Download waits for them.
+public sealed partial class IlgpuBackend
+{
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>? _gemm;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? _columnSums;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>? _add, _multiply;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, float>? _scale;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>>? _addInPlace;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, float>? _activate;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>? _activateBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? _softmax, _globalAverage, _globalAverageBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>? _softmaxBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ulong, uint, float>? _dropout;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ConcatGeometry>? _concat, _concatBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, Padding2DGeometry>? _pad, _padBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, UpSampling2DGeometry>? _upSample, _upSampleBackward;
+
+    /// <summary>C = alpha·op(A)·op(B) + beta·C (+ bias per column), on whole buffers.</summary>
+    private void Gemm(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, in GemmArgs g)
+    {
+        if (g.M == 0 || g.N == 0) return;
+        _gemm ??= Tile == 16
+            ? _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>(IlgpuKernels.Gemm16)
+            : _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>(IlgpuKernels.Gemm4);
+        var groups = new Index2D((g.N + Tile - 1) / Tile, (g.M + Tile - 1) / Tile);
+        _gemm(new KernelConfig(groups, new Index2D(Tile, Tile)), a, b, c, bias, g);
+    }
+
+    /// <inheritdoc/>
+    public void DenseForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, int batch, in DenseGeometry geometry)
+    {
+        const string op = nameof(DenseForward);
+        var (inputs, units) = (geometry.Inputs, geometry.Units);
+        var x = Need(input, nameof(input), batch, inputs, op);
+        var w = Need(weight, nameof(weight), units, inputs, op);
+        var y = Need(output, nameof(output), batch, units, op);
+        var b = bias is null ? y : Need(bias, nameof(bias), 1, units, op);
+        lock (_gate) Gemm(x, w, y, b, new GemmArgs(batch, units, inputs, inputs, inputs, units, 0, 1, 1f, 0f, bias is null ? 0 : 1));
+    }
+
+    /// <inheritdoc/>
+    public void DenseBackward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient,
+        FloatBuffer? inputGradient, FloatBuffer weightGradient, FloatBuffer? biasGradient, int batch, in DenseGeometry geometry)
+    {
+        const string op = nameof(DenseBackward);
+        var (inputs, units) = (geometry.Inputs, geometry.Units);
+        var x = Need(input, nameof(input), batch, inputs, op);
+        var w = Need(weight, nameof(weight), units, inputs, op);
+        var dy = Need(outputGradient, nameof(outputGradient), batch, units, op);
+        var dx = NeedOptional(inputGradient, nameof(inputGradient), batch, inputs, op);
+        var dw = Need(weightGradient, nameof(weightGradient), units, inputs, op);
+        var db = NeedOptional(biasGradient, nameof(biasGradient), 1, units, op);
+        lock (_gate)
+        {
+            // dW = dyᵀ·x, dx = dy·W, dbias = Σ_b dy.
+            Gemm(dy, x, dw, dw, new GemmArgs(units, inputs, batch, units, inputs, inputs, 1, 0, 1f, 0f, 0));
+            if (inputGradient is not null) Gemm(dy, w, dx, dx, new GemmArgs(batch, inputs, units, units, inputs, inputs, 0, 0, 1f, 0f, 0));
+            if (biasGradient is not null && units > 0)
+            {
+                _columnSums ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(IlgpuKernels.ColumnSums);
+                _columnSums(units, dy, db, batch, units);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Add(FloatBuffer a, FloatBuffer b, FloatBuffer output, int length)
+    {
+        var x = Need(a, nameof(a), 1, length, nameof(Add));
+        var y = Need(b, nameof(b), 1, length, nameof(Add));
+        var z = Need(output, nameof(output), 1, length, nameof(Add));
+        if (length == 0) return;
+        lock (_gate)
+        {
+            _add ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(IlgpuKernels.Add);
+            _add(length, x, y, z);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Scale(FloatBuffer input, FloatBuffer output, float factor, int length)
+    {
+        var x = Need(input, nameof(input), 1, length, nameof(Scale));
+        var y = Need(output, nameof(output), 1, length, nameof(Scale));
+        if (length == 0) return;
+        lock (_gate)
+        {
+            _scale ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(IlgpuKernels.Scale);
+            _scale(length, x, y, factor);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void AddInPlace(FloatBuffer source, FloatBuffer destination, int length)
+    {
+        var s = Need(source, nameof(source), 1, length, nameof(AddInPlace));
+        var d = Need(destination, nameof(destination), 1, length, nameof(AddInPlace));
+        if (length == 0) return;
+        lock (_gate)
+        {
+            _addInPlace ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(IlgpuKernels.AddInPlace);
+            _addInPlace(length, s, d);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ActivationForward(Activation activation, float alpha, FloatBuffer input, FloatBuffer output, int batch, int features)
+    {
+        const string op = nameof(ActivationForward);
+        if (!Enum.IsDefined(activation)) throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        var x = Need(input, nameof(input), batch, features, op);
+        var y = Need(output, nameof(output), batch, features, op);
+        if (batch * features == 0) return;
+        lock (_gate)
+        {
+            if (activation == Activation.Softmax)
+            {
+                _softmax ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(IlgpuKernels.Softmax);
+                _softmax(batch, x, y, features);
+            }
+            else
+            {
+                _activate ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(IlgpuKernels.Activate);
+                _activate(batch * features, x, y, (int)activation, alpha);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ActivationBackward(Activation activation, float alpha, FloatBuffer input, FloatBuffer output,
+        FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, int features)
+    {
+        const string op = nameof(ActivationBackward);
+        if (!Enum.IsDefined(activation)) throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        // As on the CPU: only the operands the derivative reads are checked (others may be unallocated stand-ins).
+        bool needsInput = activation is Activation.Relu or Activation.LeakyRelu or Activation.Elu;
+        bool needsOutput = activation is Activation.Elu or Activation.Sigmoid or Activation.Tanh or Activation.Softmax;
+        var dy = Need(outputGradient, nameof(outputGradient), batch, features, op);
+        var dx = Need(inputGradient, nameof(inputGradient), batch, features, op);
+        var x = needsInput ? Need(input, nameof(input), batch, features, op) : dy;
+        var y = needsOutput ? Need(output, nameof(output), batch, features, op) : dy;
+        if (batch * features == 0) return;
+        lock (_gate)
+        {
+            if (activation == Activation.Softmax)
+            {
+                _softmaxBackward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(IlgpuKernels.SoftmaxBackward);
+                _softmaxBackward(batch, y, dy, dx, features);
+            }
+            else
+            {
+                _activateBackward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(IlgpuKernels.ActivateBackward);
+                _activateBackward(batch * features, x, y, dy, dx, (int)activation, alpha);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void DropoutForward(FloatBuffer input, FloatBuffer output, FloatBuffer mask, float rate, ulong seed, int length)
+    {
+        const string op = nameof(DropoutForward);
+        if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "Dropout rate must be in [0, 1).");
+        var x = Need(input, nameof(input), 1, length, op);
+        var y = Need(output, nameof(output), 1, length, op);
+        var m = Need(mask, nameof(mask), 1, length, op);
+        if (length == 0) return;
+        // Rate 0 keeps every value at scale 1 (threshold 0); otherwise the CPU backend's threshold and scale.
+        uint threshold = (uint)Math.Round(rate * (double)(1 << 24));
+        float keep = 1f / (1f - rate);
+        lock (_gate)
+        {
+            _dropout ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ulong, uint, float>(IlgpuKernels.Dropout);
+            _dropout(length, x, y, m, seed, threshold, keep);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void DropoutBackward(FloatBuffer mask, FloatBuffer outputGradient, FloatBuffer inputGradient, int length)
+    {
+        const string op = nameof(DropoutBackward);
+        var m = Need(mask, nameof(mask), 1, length, op);
+        var dy = Need(outputGradient, nameof(outputGradient), 1, length, op);
+        var dx = Need(inputGradient, nameof(inputGradient), 1, length, op);
+        if (length == 0) return;
+        lock (_gate)
+        {
+            _multiply ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(IlgpuKernels.Multiply);
+            _multiply(length, dy, m, dx);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ConcatChannelsForward(FloatBuffer input, FloatBuffer output, int batch, in ConcatGeometry geometry)
+    {
+        const string op = nameof(ConcatChannelsForward);
+        CheckConcat(geometry, op);
+        var x = Need(input, nameof(input), batch, (long)geometry.InputChannels * geometry.Spatial, op);
+        var y = Need(output, nameof(output), batch, (long)geometry.OutputChannels * geometry.Spatial, op);
+        int length = batch * geometry.InputChannels * geometry.Spatial;
+        if (length == 0) return;
+        lock (_gate)
+        {
+            _concat ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ConcatGeometry>(IlgpuKernels.ConcatForward);
+            _concat(length, x, y, geometry);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ConcatChannelsBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in ConcatGeometry geometry)
+    {
+        const string op = nameof(ConcatChannelsBackward);
+        CheckConcat(geometry, op);
+        var dy = Need(outputGradient, nameof(outputGradient), batch, (long)geometry.OutputChannels * geometry.Spatial, op);
+        var dx = Need(inputGradient, nameof(inputGradient), batch, (long)geometry.InputChannels * geometry.Spatial, op);
+        int length = batch * geometry.InputChannels * geometry.Spatial;
+        if (length == 0) return;
+        lock (_gate)
+        {
+            _concatBackward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ConcatGeometry>(IlgpuKernels.ConcatBackward);
+            _concatBackward(length, dy, dx, geometry);
+        }
+    }
+
+    private static void CheckConcat(in ConcatGeometry g, string op)
+    {
+        if (g.InputChannels < 0 || g.Spatial < 0 || g.ChannelOffset < 0 || (long)g.ChannelOffset + g.InputChannels > g.OutputChannels)
+            throw new ArgumentException($"{op}: channels [{g.ChannelOffset}, {(long)g.ChannelOffset + g.InputChannels}) do not fit in {g.OutputChannels}.");
+    }
+
+    /// <inheritdoc/>
+    public void ZeroPadding2DForward(FloatBuffer input, FloatBuffer output, int batch, in Padding2DGeometry geometry)
+    {
+        const string op = nameof(ZeroPadding2DForward);
+        CheckPadding(geometry, op);
+        var x = Need(input, nameof(input), batch, geometry.InputSize, op);
+        var y = Need(output, nameof(output), batch, geometry.OutputSize, op);
+        if (batch * geometry.OutputSize == 0) return;
+        lock (_gate)
+        {
+            _pad ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, Padding2DGeometry>(IlgpuKernels.PadForward);
+            _pad(batch * geometry.OutputSize, x, y, geometry);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ZeroPadding2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in Padding2DGeometry geometry)
+    {
+        const string op = nameof(ZeroPadding2DBackward);
+        CheckPadding(geometry, op);
+        var dy = Need(outputGradient, nameof(outputGradient), batch, geometry.OutputSize, op);
+        var dx = Need(inputGradient, nameof(inputGradient), batch, geometry.InputSize, op);
+        if (batch * geometry.InputSize == 0) return;
+        lock (_gate)
+        {
+            _padBackward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, Padding2DGeometry>(IlgpuKernels.PadBackward);
+            _padBackward(batch * geometry.InputSize, dy, dx, geometry);
+        }
+    }
+
+    private static void CheckPadding(in Padding2DGeometry g, string op)
+    {
+        if (g.PadTop < 0 || g.PadLeft < 0 || g.PadTop + g.InHeight > g.OutHeight || g.PadLeft + g.InWidth > g.OutWidth)
+            throw new ArgumentException($"{op}: a {g.InHeight}×{g.InWidth} input at ({g.PadTop}, {g.PadLeft}) does not fit in {g.OutHeight}×{g.OutWidth}.");
+    }
+
+    /// <inheritdoc/>
+    public void UpSampling2DForward(FloatBuffer input, FloatBuffer output, int batch, in UpSampling2DGeometry geometry)
+    {
+        const string op = nameof(UpSampling2DForward);
+        CheckUpSampling(geometry, op);
+        var x = Need(input, nameof(input), batch, geometry.InputSize, op);
+        var y = Need(output, nameof(output), batch, geometry.OutputSize, op);
+        if (batch * geometry.OutputSize == 0) return;
+        lock (_gate)
+        {
+            _upSample ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, UpSampling2DGeometry>(IlgpuKernels.UpSample);
+            _upSample(batch * geometry.OutputSize, x, y, geometry);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void UpSampling2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in UpSampling2DGeometry geometry)
+    {
+        const string op = nameof(UpSampling2DBackward);
+        CheckUpSampling(geometry, op);
+        var dy = Need(outputGradient, nameof(outputGradient), batch, geometry.OutputSize, op);
+        var dx = Need(inputGradient, nameof(inputGradient), batch, geometry.InputSize, op);
+        if (batch * geometry.InputSize == 0) return;
+        lock (_gate)
+        {
+            _upSampleBackward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, UpSampling2DGeometry>(IlgpuKernels.UpSampleBackward);
+            _upSampleBackward(batch * geometry.InputSize, dy, dx, geometry);
+        }
+    }
+
+    private static void CheckUpSampling(in UpSampling2DGeometry g, string op)
+    {
+        if (g.FactorHeight < 1 || g.FactorWidth < 1 || g.Channels < 0 || g.InHeight < 0 || g.InWidth < 0)
+            throw new ArgumentException($"{op}: factors {g.FactorHeight}×{g.FactorWidth} must be at least 1.");
+    }
+
+    /// <inheritdoc/>
+    public void GlobalAvgPool2DForward(FloatBuffer input, FloatBuffer output, int batch, in GlobalPool2DGeometry geometry)
+    {
+        const string op = nameof(GlobalAvgPool2DForward);
+        if (geometry.Spatial <= 0) throw new ArgumentOutOfRangeException(nameof(geometry), $"{op}: spatial must be positive, got {geometry.Spatial}.");
+        var x = Need(input, nameof(input), batch, (long)geometry.Channels * geometry.Spatial, op);
+        var y = Need(output, nameof(output), batch, geometry.Channels, op);
+        if (batch * geometry.Channels == 0) return;
+        lock (_gate)
+        {
+            _globalAverage ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(IlgpuKernels.GlobalAverage);
+            _globalAverage(batch * geometry.Channels, x, y, geometry.Spatial);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void GlobalAvgPool2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in GlobalPool2DGeometry geometry)
+    {
+        const string op = nameof(GlobalAvgPool2DBackward);
+        if (geometry.Spatial <= 0) throw new ArgumentOutOfRangeException(nameof(geometry), $"{op}: spatial must be positive, got {geometry.Spatial}.");
+        var dy = Need(outputGradient, nameof(outputGradient), batch, geometry.Channels, op);
+        var dx = Need(inputGradient, nameof(inputGradient), batch, (long)geometry.Channels * geometry.Spatial, op);
+        if (batch * geometry.Channels == 0) return;
+        lock (_gate)
+        {
+            _globalAverageBackward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(IlgpuKernels.GlobalAverageBackward);
+            _globalAverageBackward(batch * geometry.Channels * geometry.Spatial, dy, dx, geometry.Spatial);
+        }
+    }
+
+    // ---- Not yet on this backend (Supports says so; networks that need them fail at construction).
+
+    /// <inheritdoc/>
+    public int Conv2DWorkspaceLength(in Conv2DGeometry geometry, int capacity) => 0;
+
+    /// <inheritdoc/>
+    public void Conv2DForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, FloatBuffer workspace, int batch, in Conv2DGeometry geometry)
+        => throw Missing(nameof(Conv2DForward));
+
+    /// <inheritdoc/>
+    public void Conv2DBackward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient, FloatBuffer? inputGradient, FloatBuffer weightGradient,
+        FloatBuffer? biasGradient, FloatBuffer workspace, int batch, in Conv2DGeometry geometry)
+        => throw Missing(nameof(Conv2DBackward));
+
+    /// <inheritdoc/>
+    public void Conv2DTransposeForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, FloatBuffer workspace, int batch,
+        in Conv2DTransposeGeometry geometry)
+        => throw Missing(nameof(Conv2DTransposeForward));
+
+    /// <inheritdoc/>
+    public void Conv2DTransposeBackward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient, FloatBuffer? inputGradient,
+        FloatBuffer weightGradient, FloatBuffer? biasGradient, FloatBuffer workspace, int batch, in Conv2DTransposeGeometry geometry)
+        => throw Missing(nameof(Conv2DTransposeBackward));
+
+    /// <inheritdoc/>
+    public void MaxPool2DForward(FloatBuffer input, FloatBuffer output, int batch, in Pool2DGeometry geometry) => throw Missing(nameof(MaxPool2DForward));
+
+    /// <inheritdoc/>
+    public void MaxPool2DBackward(FloatBuffer input, FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in Pool2DGeometry geometry)
+        => throw Missing(nameof(MaxPool2DBackward));
+
+    /// <inheritdoc/>
+    public void AvgPool2DForward(FloatBuffer input, FloatBuffer output, int batch, in Pool2DGeometry geometry) => throw Missing(nameof(AvgPool2DForward));
+
+    /// <inheritdoc/>
+    public void AvgPool2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in Pool2DGeometry geometry)
+        => throw Missing(nameof(AvgPool2DBackward));
+
+    /// <inheritdoc/>
+    public void BatchNormForward(FloatBuffer input, FloatBuffer output, in BatchNormBuffers buffers, int batch, in BatchNormGeometry geometry, bool training)
+        => throw Missing(nameof(BatchNormForward));
+
+    /// <inheritdoc/>
+    public void BatchNormBackward(FloatBuffer input, FloatBuffer outputGradient, FloatBuffer inputGradient, FloatBuffer? gammaGradient,
+        FloatBuffer? betaGradient, in BatchNormBuffers buffers, int batch, in BatchNormGeometry geometry)
+        => throw Missing(nameof(BatchNormBackward));
+
+    /// <inheritdoc/>
+    public void RecurrentForward(FloatBuffer input, FloatBuffer output, in RecurrentBuffers buffers, int batch, in RecurrentGeometry geometry)
+        => throw Missing(nameof(RecurrentForward));
+
+    /// <inheritdoc/>
+    public void RecurrentBackward(FloatBuffer input, FloatBuffer outputGradient, FloatBuffer? inputGradient, in RecurrentBuffers buffers,
+        in RecurrentGradients gradients, int batch, in RecurrentGeometry geometry)
+        => throw Missing(nameof(RecurrentBackward));
+}

@@ -1,0 +1,207 @@
+using System;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Unroll;
+
+/// <summary>Sizes of one matrix product C = alpha·op(A)·op(B) + beta·C (+ bias[column]), row-major with leading dimensions.</summary>
+internal readonly record struct GemmArgs(int M, int N, int K, int Lda, int Ldb, int Ldc, int TransposeA, int TransposeB,
+    float Alpha, float Beta, int HasBias);
+
+/// <summary>
+/// The ILGPU kernels: plain static methods that ILGPU compiles for the accelerator. Element-wise kernels take one
+/// thread per output value; reductions one thread per sum, adding in a fixed order, so results repeat bit for bit.
+/// </summary>
+internal static class IlgpuKernels
+{
+    // ---- Matrix products: square tiles of A and B staged in shared memory, one output value per thread.
+
+    public static void Gemm16(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, GemmArgs g)
+    {
+        var tileA = SharedMemory.Allocate<float>(16 * 16);
+        var tileB = SharedMemory.Allocate<float>(16 * 16);
+        GemmTile(16, tileA, tileB, a, b, c, bias, g);
+    }
+
+    public static void Gemm4(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, GemmArgs g)
+    {
+        var tileA = SharedMemory.Allocate<float>(4 * 4);
+        var tileB = SharedMemory.Allocate<float>(4 * 4);
+        GemmTile(4, tileA, tileB, a, b, c, bias, g);
+    }
+
+    private static void GemmTile(int t, ArrayView<float> tileA, ArrayView<float> tileB,
+        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, GemmArgs g)
+    {
+        int tx = Group.IdxX, ty = Group.IdxY;
+        int column = Grid.IdxX * t + tx, row = Grid.IdxY * t + ty;
+        float sum = 0f;
+        for (int p0 = 0; p0 < g.K; p0 += t)
+        {
+            int pa = p0 + tx, pb = p0 + ty;
+            tileA[ty * t + tx] = row < g.M && pa < g.K ? a[g.TransposeA != 0 ? pa * g.Lda + row : row * g.Lda + pa] : 0f;
+            tileB[ty * t + tx] = pb < g.K && column < g.N ? b[g.TransposeB != 0 ? column * g.Ldb + pb : pb * g.Ldb + column] : 0f;
+            Group.Barrier();
+            for (int q = 0; q < t; q++) sum += tileA[ty * t + q] * tileB[q * t + tx];
+            Group.Barrier();
+        }
+        if (row >= g.M || column >= g.N) return;
+        int at = row * g.Ldc + column;
+        float value = g.Alpha * sum;
+        if (g.Beta != 0f) value += g.Beta * c[at];
+        if (g.HasBias != 0) value += bias[column];
+        c[at] = value;
+    }
+
+    /// <summary>sums[j] = Σ over rows r of x[r·columns + j], rows in order (a bias gradient).</summary>
+    public static void ColumnSums(Index1D j, ArrayView<float> x, ArrayView<float> sums, int rows, int columns)
+    {
+        float sum = 0f;
+        for (int r = 0; r < rows; r++) sum += x[r * columns + j];
+        sums[j] = sum;
+    }
+
+    // ---- Element-wise arithmetic.
+
+    public static void Add(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output) => output[i] = a[i] + b[i];
+
+    public static void Scale(Index1D i, ArrayView<float> input, ArrayView<float> output, float factor) => output[i] = factor * input[i];
+
+    public static void AddInPlace(Index1D i, ArrayView<float> source, ArrayView<float> destination) => destination[i] += source[i];
+
+    // ---- Activations and dropout (Activation's values: 0 linear, 1 relu, 2 leaky relu, 3 elu, 4 sigmoid, 5 tanh).
+
+    public static void Activate(Index1D i, ArrayView<float> x, ArrayView<float> y, int activation, float alpha)
+    {
+        float v = x[i];
+        y[i] = activation switch
+        {
+            1 => v > 0f ? v : 0f,
+            2 => v > 0f ? v : alpha * v,
+            3 => v > 0f ? v : alpha * (MathF.Exp(MathF.Min(v, 0f)) - 1f),
+            4 => 1f / (1f + MathF.Exp(-v)),
+            5 => MathF.Tanh(v),
+            _ => v,
+        };
+    }
+
+    public static void ActivateBackward(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx,
+        int activation, float alpha)
+    {
+        float g = dy[i];
+        dx[i] = activation switch
+        {
+            1 => x[i] > 0f ? g : 0f,
+            2 => x[i] > 0f ? g : g * alpha,
+            3 => x[i] > 0f ? g : g * (y[i] + alpha),
+            4 => g * (y[i] - y[i] * y[i]),
+            5 => g * (1f - y[i] * y[i]),
+            _ => g,
+        };
+    }
+
+    /// <summary>One row of a softmax: minus the row's largest value, exponentiated, divided by the sum.</summary>
+    public static void Softmax(Index1D row, ArrayView<float> x, ArrayView<float> y, int features)
+    {
+        int start = row * features;
+        float max = float.NegativeInfinity;
+        for (int j = 0; j < features; j++) max = MathF.Max(max, x[start + j]);
+        float sum = 0f;
+        for (int j = 0; j < features; j++)
+        {
+            float e = MathF.Exp(x[start + j] - max);
+            y[start + j] = e;
+            sum += e;
+        }
+        float scale = 1f / sum;
+        for (int j = 0; j < features; j++) y[start + j] *= scale;
+    }
+
+    /// <summary>dx = y ⊙ (dy − Σ dy ⊙ y), one row.</summary>
+    public static void SoftmaxBackward(Index1D row, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx, int features)
+    {
+        int start = row * features;
+        float dot = 0f;
+        for (int j = 0; j < features; j++) dot += dy[start + j] * y[start + j];
+        for (int j = 0; j < features; j++) dx[start + j] = (dy[start + j] - dot) * y[start + j];
+    }
+
+    /// <summary>The CPU backend's mask, value for value: kept when the top 24 bits of SplitMix64(seed, i) reach the threshold.</summary>
+    public static void Dropout(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> mask, ulong seed, uint threshold, float keep)
+    {
+        ulong z = seed * 0xD1B54A32D192ED03UL + ((ulong)i.X + 1) * 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        float m = (uint)(z >> 40) < threshold ? 0f : keep;
+        mask[i] = m;
+        y[i] = x[i] * m;
+    }
+
+    public static void Multiply(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output) => output[i] = a[i] * b[i];
+
+    // ---- Moving values between layouts.
+
+    /// <summary>Input value i of a concatenation: (sample, channel, position) into channels [offset, offset + inputs) of the output.</summary>
+    public static void ConcatForward(Index1D i, ArrayView<float> input, ArrayView<float> output, ConcatGeometry g)
+    {
+        int perSample = g.InputChannels * g.Spatial;
+        int b = i / perSample, rest = i - b * perSample;
+        output[(b * g.OutputChannels + g.ChannelOffset) * g.Spatial + rest] = input[i];
+    }
+
+    public static void ConcatBackward(Index1D i, ArrayView<float> outputGradient, ArrayView<float> inputGradient, ConcatGeometry g)
+    {
+        int perSample = g.InputChannels * g.Spatial;
+        int b = i / perSample, rest = i - b * perSample;
+        inputGradient[i] = outputGradient[(b * g.OutputChannels + g.ChannelOffset) * g.Spatial + rest];
+    }
+
+    /// <summary>Output value i of a zero padding: the input value it lies on, or 0.</summary>
+    public static void PadForward(Index1D i, ArrayView<float> input, ArrayView<float> output, Padding2DGeometry g)
+    {
+        int plane = i / (g.OutHeight * g.OutWidth), rest = i - plane * g.OutHeight * g.OutWidth;
+        int r = rest / g.OutWidth - g.PadTop, c = rest % g.OutWidth - g.PadLeft;
+        output[i] = r >= 0 && r < g.InHeight && c >= 0 && c < g.InWidth ? input[(plane * g.InHeight + r) * g.InWidth + c] : 0f;
+    }
+
+    public static void PadBackward(Index1D i, ArrayView<float> outputGradient, ArrayView<float> inputGradient, Padding2DGeometry g)
+    {
+        int plane = i / (g.InHeight * g.InWidth), rest = i - plane * g.InHeight * g.InWidth;
+        int r = rest / g.InWidth + g.PadTop, c = rest % g.InWidth + g.PadLeft;
+        inputGradient[i] = outputGradient[(plane * g.OutHeight + r) * g.OutWidth + c];
+    }
+
+    /// <summary>Output value i of an upsampling: the input value whose block it lies in.</summary>
+    public static void UpSample(Index1D i, ArrayView<float> input, ArrayView<float> output, UpSampling2DGeometry g)
+    {
+        int outHeight = g.InHeight * g.FactorHeight, outWidth = g.InWidth * g.FactorWidth;
+        int plane = i / (outHeight * outWidth), rest = i - plane * outHeight * outWidth;
+        int r = rest / outWidth / g.FactorHeight, c = rest % outWidth / g.FactorWidth;
+        output[i] = input[(plane * g.InHeight + r) * g.InWidth + c];
+    }
+
+    /// <summary>Input gradient i of an upsampling: its block of the output gradient summed, row by row.</summary>
+    public static void UpSampleBackward(Index1D i, ArrayView<float> outputGradient, ArrayView<float> inputGradient, UpSampling2DGeometry g)
+    {
+        int outHeight = g.InHeight * g.FactorHeight, outWidth = g.InWidth * g.FactorWidth;
+        int plane = i / (g.InHeight * g.InWidth), rest = i - plane * g.InHeight * g.InWidth;
+        int r = rest / g.InWidth, c = rest % g.InWidth;
+        float sum = 0f;
+        for (int k = 0; k < g.FactorHeight; k++)
+            for (int l = 0; l < g.FactorWidth; l++)
+                sum += outputGradient[(plane * outHeight + r * g.FactorHeight + k) * outWidth + c * g.FactorWidth + l];
+        inputGradient[i] = sum;
+    }
+
+    /// <summary>Mean of plane p's values.</summary>
+    public static void GlobalAverage(Index1D p, ArrayView<float> input, ArrayView<float> output, int spatial)
+    {
+        float sum = 0f;
+        for (int s = 0; s < spatial; s++) sum += input[p * spatial + s];
+        output[p] = sum * (1f / spatial);
+    }
+
+    public static void GlobalAverageBackward(Index1D i, ArrayView<float> outputGradient, ArrayView<float> inputGradient, int spatial)
+        => inputGradient[i] = outputGradient[i / spatial] * (1f / spatial);
+}
