@@ -336,52 +336,254 @@ public sealed partial class IlgpuBackend
         }
     }
 
-    // ---- Not yet on this backend (Supports says so; networks that need them fail at construction).
+    // ---- Convolutions, pooling and batch normalisation.
+
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2DGeometry, int>? _convForward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2DGeometry>? _convBackwardInput;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2DGeometry, int>? _convBackwardWeight;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _channelSums;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? _addChannelBias;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, Pool2DGeometry, int>? _pool;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Pool2DGeometry, int>? _poolBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int>? _batchStatistics;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int, int, int>? _batchNormalize;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int>? _batchNormSums;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int, int>? _batchNormBackward;
+    // Σdy and Σdy·x̂ per channel for batch norm's backward, grown to the largest layer (allocated once, not per call).
+    private MemoryBuffer1D<float, Stride1D.Dense>? _sums;
 
     /// <inheritdoc/>
-    public int Conv2DWorkspaceLength(in Conv2DGeometry geometry, int capacity) => 0;
+    public int Conv2DWorkspaceLength(in Conv2DGeometry geometry, int capacity)
+    {
+        CheckConv(geometry, nameof(Conv2DWorkspaceLength));
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        return 0; // the kernels read the input in place
+    }
+
+    private static void CheckConv(in Conv2DGeometry g, string op)
+    {
+        if (g.Groups < 1 || g.InChannels % g.Groups != 0 || g.OutChannels % g.Groups != 0 || g.KernelHeight < 1 || g.KernelWidth < 1
+            || g.StrideHeight < 1 || g.StrideWidth < 1 || g.InChannels < 1 || g.OutChannels < 1 || g.OutHeight < 0 || g.OutWidth < 0)
+            throw new ArgumentException($"{op}: {g} is not a valid convolution (channels must divide into {g.Groups} groups; kernel and stride at least 1).");
+    }
 
     /// <inheritdoc/>
     public void Conv2DForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, FloatBuffer workspace, int batch, in Conv2DGeometry geometry)
-        => throw Missing(nameof(Conv2DForward));
+    {
+        const string op = nameof(Conv2DForward);
+        CheckConv(geometry, op);
+        var x = Need(input, nameof(input), batch, geometry.InputSize, op);
+        var w = Need(weight, nameof(weight), 1, geometry.WeightSize, op);
+        var y = Need(output, nameof(output), batch, geometry.OutputSize, op);
+        var b = bias is null ? y : Need(bias, nameof(bias), 1, geometry.OutChannels, op);
+        lock (_gate) ConvForward(x, w, b, y, batch, geometry, bias is not null);
+    }
+
+    private void ConvForward(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, int batch, in Conv2DGeometry g, bool hasBias)
+    {
+        if (batch * g.OutputSize == 0) return;
+        _convForward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2DGeometry, int>(IlgpuKernels.ConvForward);
+        _convForward(batch * g.OutputSize, x, w, bias, y, g, hasBias ? 1 : 0);
+    }
+
+    private void ConvBackwardInput(ArrayView<float> w, ArrayView<float> dy, ArrayView<float> dx, int batch, in Conv2DGeometry g)
+    {
+        if (batch * g.InputSize == 0) return;
+        _convBackwardInput ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2DGeometry>(IlgpuKernels.ConvBackwardInput);
+        _convBackwardInput(batch * g.InputSize, w, dy, dx, g);
+    }
+
+    private void ConvBackwardWeight(ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, int batch, in Conv2DGeometry g)
+    {
+        _convBackwardWeight ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2DGeometry, int>(IlgpuKernels.ConvBackwardWeight);
+        _convBackwardWeight(g.WeightSize, x, dy, dw, g, batch);
+    }
+
+    private void ChannelSums(ArrayView<float> dy, ArrayView<float> sums, int batch, int channels, int spatial)
+    {
+        _channelSums ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(IlgpuKernels.ChannelSums);
+        _channelSums(channels, dy, sums, batch, channels, spatial);
+    }
 
     /// <inheritdoc/>
     public void Conv2DBackward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient, FloatBuffer? inputGradient, FloatBuffer weightGradient,
         FloatBuffer? biasGradient, FloatBuffer workspace, int batch, in Conv2DGeometry geometry)
-        => throw Missing(nameof(Conv2DBackward));
+    {
+        const string op = nameof(Conv2DBackward);
+        CheckConv(geometry, op);
+        var x = Need(input, nameof(input), batch, geometry.InputSize, op);
+        var w = Need(weight, nameof(weight), 1, geometry.WeightSize, op);
+        var dy = Need(outputGradient, nameof(outputGradient), batch, geometry.OutputSize, op);
+        var dx = NeedOptional(inputGradient, nameof(inputGradient), batch, geometry.InputSize, op);
+        var dw = Need(weightGradient, nameof(weightGradient), 1, geometry.WeightSize, op);
+        var db = NeedOptional(biasGradient, nameof(biasGradient), 1, geometry.OutChannels, op);
+        lock (_gate)
+        {
+            ConvBackwardWeight(x, dy, dw, batch, geometry);
+            if (inputGradient is not null) ConvBackwardInput(w, dy, dx, batch, geometry);
+            if (biasGradient is not null) ChannelSums(dy, db, batch, geometry.OutChannels, geometry.OutHeight * geometry.OutWidth);
+        }
+    }
+
+    // A transposed convolution is the input gradient of geometry.Convolution, whose weight tensor is the same values.
 
     /// <inheritdoc/>
     public void Conv2DTransposeForward(FloatBuffer input, FloatBuffer weight, FloatBuffer? bias, FloatBuffer output, FloatBuffer workspace, int batch,
         in Conv2DTransposeGeometry geometry)
-        => throw Missing(nameof(Conv2DTransposeForward));
+    {
+        const string op = nameof(Conv2DTransposeForward);
+        var convolution = geometry.Convolution;
+        CheckConv(convolution, op);
+        var x = Need(input, nameof(input), batch, geometry.InputSize, op);
+        var w = Need(weight, nameof(weight), 1, geometry.WeightSize, op);
+        var y = Need(output, nameof(output), batch, geometry.OutputSize, op);
+        var b = NeedOptional(bias, nameof(bias), 1, geometry.OutChannels, op);
+        lock (_gate)
+        {
+            ConvBackwardInput(w, x, y, batch, convolution);
+            if (bias is not null && batch * geometry.OutputSize > 0)
+            {
+                _addChannelBias ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(IlgpuKernels.AddChannelBias);
+                _addChannelBias(batch * geometry.OutputSize, y, b, geometry.OutChannels, geometry.OutHeight * geometry.OutWidth);
+            }
+        }
+    }
 
     /// <inheritdoc/>
     public void Conv2DTransposeBackward(FloatBuffer input, FloatBuffer weight, FloatBuffer outputGradient, FloatBuffer? inputGradient,
         FloatBuffer weightGradient, FloatBuffer? biasGradient, FloatBuffer workspace, int batch, in Conv2DTransposeGeometry geometry)
-        => throw Missing(nameof(Conv2DTransposeBackward));
+    {
+        const string op = nameof(Conv2DTransposeBackward);
+        var convolution = geometry.Convolution;
+        CheckConv(convolution, op);
+        var x = Need(input, nameof(input), batch, geometry.InputSize, op);
+        var w = Need(weight, nameof(weight), 1, geometry.WeightSize, op);
+        var dy = Need(outputGradient, nameof(outputGradient), batch, geometry.OutputSize, op);
+        var dx = NeedOptional(inputGradient, nameof(inputGradient), batch, geometry.InputSize, op);
+        var dw = Need(weightGradient, nameof(weightGradient), 1, geometry.WeightSize, op);
+        var db = NeedOptional(biasGradient, nameof(biasGradient), 1, geometry.OutChannels, op);
+        lock (_gate)
+        {
+            // The convolution reads this layer's output gradient as its input and this layer's input as its output gradient.
+            ConvBackwardWeight(dy, x, dw, batch, convolution);
+            if (inputGradient is not null) ConvForward(dy, w, dx, dx, batch, convolution, hasBias: false);
+            if (biasGradient is not null) ChannelSums(dy, db, batch, geometry.OutChannels, geometry.OutHeight * geometry.OutWidth);
+        }
+    }
+
+    private static void CheckPool(in Pool2DGeometry g, string op)
+    {
+        if (g.WindowHeight < 1 || g.WindowWidth < 1 || g.StrideHeight < 1 || g.StrideWidth < 1 || g.PadTop < 0 || g.PadLeft < 0)
+            throw new ArgumentException($"{op}: {g} is not a valid pooling window (window and stride at least 1, padding not negative).");
+    }
+
+    private void Pool(FloatBuffer input, FloatBuffer output, int batch, in Pool2DGeometry geometry, int mode, string op)
+    {
+        CheckPool(geometry, op);
+        var x = Need(input, nameof(input), batch, geometry.InputSize, op);
+        var y = Need(output, nameof(output), batch, geometry.OutputSize, op);
+        if (batch * geometry.OutputSize == 0) return;
+        lock (_gate)
+        {
+            _pool ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, Pool2DGeometry, int>(IlgpuKernels.Pool);
+            _pool(batch * geometry.OutputSize, x, y, geometry, mode);
+        }
+    }
+
+    private void PoolBackward(FloatBuffer? input, FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in Pool2DGeometry geometry, int mode, string op)
+    {
+        CheckPool(geometry, op);
+        var dy = Need(outputGradient, nameof(outputGradient), batch, geometry.OutputSize, op);
+        var dx = Need(inputGradient, nameof(inputGradient), batch, geometry.InputSize, op);
+        var x = input is null ? dx : Need(input, nameof(input), batch, geometry.InputSize, op);
+        if (batch * geometry.InputSize == 0) return;
+        lock (_gate)
+        {
+            _poolBackward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Pool2DGeometry, int>(IlgpuKernels.PoolBackward);
+            _poolBackward(batch * geometry.InputSize, x, dy, dx, geometry, mode);
+        }
+    }
 
     /// <inheritdoc/>
-    public void MaxPool2DForward(FloatBuffer input, FloatBuffer output, int batch, in Pool2DGeometry geometry) => throw Missing(nameof(MaxPool2DForward));
+    public void MaxPool2DForward(FloatBuffer input, FloatBuffer output, int batch, in Pool2DGeometry geometry)
+        => Pool(input, output, batch, geometry, 0, nameof(MaxPool2DForward));
 
     /// <inheritdoc/>
     public void MaxPool2DBackward(FloatBuffer input, FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in Pool2DGeometry geometry)
-        => throw Missing(nameof(MaxPool2DBackward));
+        => PoolBackward(input, outputGradient, inputGradient, batch, geometry, 0, nameof(MaxPool2DBackward));
 
     /// <inheritdoc/>
-    public void AvgPool2DForward(FloatBuffer input, FloatBuffer output, int batch, in Pool2DGeometry geometry) => throw Missing(nameof(AvgPool2DForward));
+    public void AvgPool2DForward(FloatBuffer input, FloatBuffer output, int batch, in Pool2DGeometry geometry)
+        => Pool(input, output, batch, geometry, 1, nameof(AvgPool2DForward));
 
     /// <inheritdoc/>
     public void AvgPool2DBackward(FloatBuffer outputGradient, FloatBuffer inputGradient, int batch, in Pool2DGeometry geometry)
-        => throw Missing(nameof(AvgPool2DBackward));
+        => PoolBackward(null, outputGradient, inputGradient, batch, geometry, 1, nameof(AvgPool2DBackward));
 
     /// <inheritdoc/>
     public void BatchNormForward(FloatBuffer input, FloatBuffer output, in BatchNormBuffers buffers, int batch, in BatchNormGeometry geometry, bool training)
-        => throw Missing(nameof(BatchNormForward));
+    {
+        const string op = nameof(BatchNormForward);
+        if (geometry.Channels < 1 || geometry.Spatial < 1) throw new ArgumentException($"{op}: {geometry} needs at least one channel and one value a channel.");
+        if (training && batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), $"{op}: training needs at least one sample.");
+        int channels = geometry.Channels;
+        var x = Need(input, nameof(input), batch, geometry.Size, op);
+        var y = Need(output, nameof(output), batch, geometry.Size, op);
+        var gamma = NeedOptional(buffers.Gamma, "gamma", 1, channels, op);
+        var beta = NeedOptional(buffers.Beta, "beta", 1, channels, op);
+        var runningMean = Need(buffers.RunningMean, "runningMean", 1, channels, op);
+        var runningVariance = Need(buffers.RunningVariance, "runningVariance", 1, channels, op);
+        var savedMean = Need(buffers.SavedMean, "savedMean", 1, channels, op);
+        var savedInverseStd = Need(buffers.SavedInverseStd, "savedInverseStd", 1, channels, op);
+        if (batch == 0) return;
+        lock (_gate)
+        {
+            if (training)
+            {
+                _batchStatistics ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int>(IlgpuKernels.BatchStatistics);
+                _batchStatistics(channels, x, runningMean, runningVariance, savedMean, savedInverseStd, geometry, batch);
+            }
+            _batchNormalize ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int, int, int>(IlgpuKernels.BatchNormalize);
+            _batchNormalize(batch * geometry.Size, x, y, training ? savedMean : runningMean, training ? savedInverseStd : runningVariance,
+                buffers.Gamma is null ? y : gamma, buffers.Beta is null ? y : beta, geometry, training ? 1 : 0, buffers.Gamma is null ? 0 : 1, buffers.Beta is null ? 0 : 1);
+        }
+    }
 
     /// <inheritdoc/>
     public void BatchNormBackward(FloatBuffer input, FloatBuffer outputGradient, FloatBuffer inputGradient, FloatBuffer? gammaGradient,
         FloatBuffer? betaGradient, in BatchNormBuffers buffers, int batch, in BatchNormGeometry geometry)
-        => throw Missing(nameof(BatchNormBackward));
+    {
+        const string op = nameof(BatchNormBackward);
+        if (geometry.Channels < 1 || geometry.Spatial < 1) throw new ArgumentException($"{op}: {geometry} needs at least one channel and one value a channel.");
+        int channels = geometry.Channels;
+        var x = Need(input, nameof(input), batch, geometry.Size, op);
+        var dy = Need(outputGradient, nameof(outputGradient), batch, geometry.Size, op);
+        var dx = Need(inputGradient, nameof(inputGradient), batch, geometry.Size, op);
+        var dgamma = NeedOptional(gammaGradient, nameof(gammaGradient), 1, channels, op);
+        var dbeta = NeedOptional(betaGradient, nameof(betaGradient), 1, channels, op);
+        var gamma = NeedOptional(buffers.Gamma, "gamma", 1, channels, op);
+        var savedMean = Need(buffers.SavedMean, "savedMean", 1, channels, op);
+        var savedInverseStd = Need(buffers.SavedInverseStd, "savedInverseStd", 1, channels, op);
+        if (batch == 0) return;
+        lock (_gate)
+        {
+            if (_sums is null || _sums.Length < 2 * channels)
+            {
+                _sums?.Dispose();
+                _sums = _accelerator.Allocate1D<float>(2 * channels);
+            }
+            ArrayView<float> sums = _sums.View;
+            _batchNormSums ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int>(IlgpuKernels.BatchNormSums);
+            _batchNormSums(channels, x, dy, savedMean, savedInverseStd, sums, geometry, batch);
+            if (betaGradient is not null) sums.SubView(0, channels).CopyTo(dbeta.SubView(0, channels));
+            if (gammaGradient is not null) sums.SubView(channels, channels).CopyTo(dgamma.SubView(0, channels));
+            _batchNormBackward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int, int>(IlgpuKernels.BatchNormBackward);
+            _batchNormBackward(batch * geometry.Size, x, dy, dx, savedMean, savedInverseStd, buffers.Gamma is null ? dx : gamma, sums, geometry, batch,
+                buffers.Gamma is null ? 0 : 1);
+        }
+    }
+
+    // ---- Not yet on this backend (Supports says so; networks that need them fail at construction).
 
     /// <inheritdoc/>
     public void RecurrentForward(FloatBuffer input, FloatBuffer output, in RecurrentBuffers buffers, int batch, in RecurrentGeometry geometry)

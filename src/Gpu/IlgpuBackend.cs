@@ -83,12 +83,16 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     // The operations with kernels so far; the others are to come (see docs/design.md).
     private static readonly HashSet<string> s_supported =
     [
+        nameof(Allocate), nameof(Upload), nameof(Download), nameof(Copy),
         nameof(DenseForward), nameof(DenseBackward),
         nameof(ActivationForward), nameof(ActivationBackward), nameof(DropoutForward), nameof(DropoutBackward),
         nameof(Add), nameof(Scale), nameof(AddInPlace),
         nameof(ConcatChannelsForward), nameof(ConcatChannelsBackward),
         nameof(ZeroPadding2DForward), nameof(ZeroPadding2DBackward), nameof(UpSampling2DForward), nameof(UpSampling2DBackward),
         nameof(GlobalAvgPool2DForward), nameof(GlobalAvgPool2DBackward),
+        nameof(Conv2DForward), nameof(Conv2DBackward), nameof(Conv2DTransposeForward), nameof(Conv2DTransposeBackward),
+        nameof(MaxPool2DForward), nameof(MaxPool2DBackward), nameof(AvgPool2DForward), nameof(AvgPool2DBackward),
+        nameof(BatchNormForward), nameof(BatchNormBackward),
     ];
 
     /// <summary>The operations this backend implements, in name order.</summary>
@@ -152,6 +156,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     /// <summary>Frees the accelerator and its context (buffers allocated from it must not be used afterwards).</summary>
     public void Dispose()
     {
+        _sums?.Dispose();
         _accelerator.Dispose();
         _context.Dispose();
     }

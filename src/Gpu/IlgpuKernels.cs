@@ -204,4 +204,231 @@ internal static class IlgpuKernels
 
     public static void GlobalAverageBackward(Index1D i, ArrayView<float> outputGradient, ArrayView<float> inputGradient, int spatial)
         => inputGradient[i] = outputGradient[i / spatial] * (1f / spatial);
+
+    // ---- Convolutions, direct: one thread per value computed, its sum over the window in a fixed order. (Tiled
+    //      implicit-GEMM forms are the next step; these are the reference the GPU path is checked against.)
+
+    /// <summary>Output value i of a grouped convolution (weights [out, in / groups, kh, kw]), plus the bias when there is one.</summary>
+    public static void ConvForward(Index1D i, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y,
+        Conv2DGeometry g, int hasBias)
+    {
+        int pixels = g.OutHeight * g.OutWidth, perGroupOut = g.OutChannels / g.Groups, perGroupIn = g.InChannels / g.Groups;
+        int b = i / (g.OutChannels * pixels), rest = i - b * g.OutChannels * pixels;
+        int oc = rest / pixels, p = rest - oc * pixels, oy = p / g.OutWidth, ox = p - oy * g.OutWidth;
+        int firstIn = oc / perGroupOut * perGroupIn;
+        float sum = 0f;
+        for (int ic = 0; ic < perGroupIn; ic++)
+            for (int ky = 0; ky < g.KernelHeight; ky++)
+            {
+                int iy = oy * g.StrideHeight - g.PadTop + ky;
+                if (iy < 0 || iy >= g.InHeight) continue;
+                for (int kx = 0; kx < g.KernelWidth; kx++)
+                {
+                    int ix = ox * g.StrideWidth - g.PadLeft + kx;
+                    if (ix < 0 || ix >= g.InWidth) continue;
+                    sum += w[((oc * perGroupIn + ic) * g.KernelHeight + ky) * g.KernelWidth + kx]
+                        * x[((b * g.InChannels + firstIn + ic) * g.InHeight + iy) * g.InWidth + ix];
+                }
+            }
+        y[i] = hasBias != 0 ? sum + bias[oc] : sum;
+    }
+
+    /// <summary>Input gradient i: every output the input value reached, times the weight that carried it.</summary>
+    public static void ConvBackwardInput(Index1D i, ArrayView<float> w, ArrayView<float> dy, ArrayView<float> dx, Conv2DGeometry g)
+    {
+        int plane = g.InHeight * g.InWidth, perGroupOut = g.OutChannels / g.Groups, perGroupIn = g.InChannels / g.Groups;
+        int b = i / (g.InChannels * plane), rest = i - b * g.InChannels * plane;
+        int ic = rest / plane, p = rest - ic * plane, iy = p / g.InWidth, ix = p - iy * g.InWidth;
+        int group = ic / perGroupIn, icg = ic - group * perGroupIn;
+        float sum = 0f;
+        for (int ocg = 0; ocg < perGroupOut; ocg++)
+        {
+            int oc = group * perGroupOut + ocg;
+            for (int ky = 0; ky < g.KernelHeight; ky++)
+            {
+                int ty = iy + g.PadTop - ky;
+                if (ty < 0 || ty % g.StrideHeight != 0 || ty / g.StrideHeight >= g.OutHeight) continue;
+                for (int kx = 0; kx < g.KernelWidth; kx++)
+                {
+                    int tx = ix + g.PadLeft - kx;
+                    if (tx < 0 || tx % g.StrideWidth != 0 || tx / g.StrideWidth >= g.OutWidth) continue;
+                    sum += w[((oc * perGroupIn + icg) * g.KernelHeight + ky) * g.KernelWidth + kx]
+                        * dy[((b * g.OutChannels + oc) * g.OutHeight + ty / g.StrideHeight) * g.OutWidth + tx / g.StrideWidth];
+                }
+            }
+        }
+        dx[i] = sum;
+    }
+
+    /// <summary>Weight gradient i: Σ over samples and output positions of dy times the input value under that weight.</summary>
+    public static void ConvBackwardWeight(Index1D i, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, Conv2DGeometry g, int batch)
+    {
+        int perGroupOut = g.OutChannels / g.Groups, perGroupIn = g.InChannels / g.Groups, window = g.KernelHeight * g.KernelWidth;
+        int oc = i / (perGroupIn * window), rest = i - oc * perGroupIn * window;
+        int icg = rest / window, k = rest - icg * window, ky = k / g.KernelWidth, kx = k - ky * g.KernelWidth;
+        int ic = oc / perGroupOut * perGroupIn + icg;
+        float sum = 0f;
+        for (int b = 0; b < batch; b++)
+            for (int oy = 0; oy < g.OutHeight; oy++)
+            {
+                int iy = oy * g.StrideHeight - g.PadTop + ky;
+                if (iy < 0 || iy >= g.InHeight) continue;
+                for (int ox = 0; ox < g.OutWidth; ox++)
+                {
+                    int ix = ox * g.StrideWidth - g.PadLeft + kx;
+                    if (ix < 0 || ix >= g.InWidth) continue;
+                    sum += dy[((b * g.OutChannels + oc) * g.OutHeight + oy) * g.OutWidth + ox]
+                        * x[((b * g.InChannels + ic) * g.InHeight + iy) * g.InWidth + ix];
+                }
+            }
+        dw[i] = sum;
+    }
+
+    /// <summary>Σ over samples and positions of channel c's values (a convolution's bias gradient).</summary>
+    public static void ChannelSums(Index1D c, ArrayView<float> dy, ArrayView<float> sums, int batch, int channels, int spatial)
+    {
+        float sum = 0f;
+        for (int b = 0; b < batch; b++)
+            for (int s = 0; s < spatial; s++) sum += dy[(b * channels + c) * spatial + s];
+        sums[c] = sum;
+    }
+
+    /// <summary>y[b, c, s] += bias[c].</summary>
+    public static void AddChannelBias(Index1D i, ArrayView<float> y, ArrayView<float> bias, int channels, int spatial)
+        => y[i] += bias[i / spatial % channels];
+
+    // ---- Pooling: padded cells are never chosen by max pooling and not counted by average pooling.
+
+    /// <summary>Output value i: its window's largest value (mode 0) or mean over the cells inside the input (mode 1).</summary>
+    public static void Pool(Index1D i, ArrayView<float> x, ArrayView<float> y, Pool2DGeometry g, int mode)
+    {
+        int pixels = g.OutHeight * g.OutWidth, plane = i / pixels, p = i - plane * pixels, oy = p / g.OutWidth, ox = p - oy * g.OutWidth;
+        float best = float.NegativeInfinity, sum = 0f;
+        int count = 0;
+        for (int ky = 0; ky < g.WindowHeight; ky++)
+        {
+            int iy = oy * g.StrideHeight - g.PadTop + ky;
+            if (iy < 0 || iy >= g.InHeight) continue;
+            for (int kx = 0; kx < g.WindowWidth; kx++)
+            {
+                int ix = ox * g.StrideWidth - g.PadLeft + kx;
+                if (ix < 0 || ix >= g.InWidth) continue;
+                float v = x[(plane * g.InHeight + iy) * g.InWidth + ix];
+                if (v > best) best = v;
+                sum += v;
+                count++;
+            }
+        }
+        y[i] = mode == 0 ? best : count > 0 ? sum / count : 0f;
+    }
+
+    /// <summary>
+    /// Input gradient i: over every window that covers it, dy of the window if it is the window's first largest cell in
+    /// row-major order (mode 0), or dy divided by the window's cells inside the input (mode 1).
+    /// </summary>
+    public static void PoolBackward(Index1D i, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dx, Pool2DGeometry g, int mode)
+    {
+        int planeSize = g.InHeight * g.InWidth, plane = i / planeSize, p = i - plane * planeSize, iy = p / g.InWidth, ix = p - iy * g.InWidth;
+        float sum = 0f;
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            int top = oy * g.StrideHeight - g.PadTop;
+            if (iy < top || iy >= top + g.WindowHeight) continue;
+            for (int ox = 0; ox < g.OutWidth; ox++)
+            {
+                int left = ox * g.StrideWidth - g.PadLeft;
+                if (ix < left || ix >= left + g.WindowWidth) continue;
+                float best = float.NegativeInfinity;
+                int bestAt = -1, count = 0;
+                for (int ky = 0; ky < g.WindowHeight; ky++)
+                {
+                    int wy = top + ky;
+                    if (wy < 0 || wy >= g.InHeight) continue;
+                    for (int kx = 0; kx < g.WindowWidth; kx++)
+                    {
+                        int wx = left + kx;
+                        if (wx < 0 || wx >= g.InWidth) continue;
+                        float v = x[(plane * g.InHeight + wy) * g.InWidth + wx];
+                        if (v > best) { best = v; bestAt = wy * g.InWidth + wx; }
+                        count++;
+                    }
+                }
+                float gradient = dy[(plane * g.OutHeight + oy) * g.OutWidth + ox];
+                if (mode == 0) { if (bestAt == p) sum += gradient; }
+                else sum += gradient / count;
+            }
+        }
+        dx[i] = sum;
+    }
+
+    // ---- Batch normalisation, per channel, its sums in double as on the CPU backend.
+
+    /// <summary>
+    /// Channel c's batch mean and biased variance (two passes): saved for backward, and folded into the running statistics
+    /// (the variance unbiased) with the given momentum.
+    /// </summary>
+    public static void BatchStatistics(Index1D c, ArrayView<float> x, ArrayView<float> runningMean, ArrayView<float> runningVariance,
+        ArrayView<float> savedMean, ArrayView<float> savedInverseStd, BatchNormGeometry g, int batch)
+    {
+        long count = (long)batch * g.Spatial;
+        double sum = 0;
+        for (int b = 0; b < batch; b++)
+            for (int s = 0; s < g.Spatial; s++) sum += x[(b * g.Channels + c) * g.Spatial + s];
+        double mean = sum / count;
+        double squares = 0;
+        for (int b = 0; b < batch; b++)
+            for (int s = 0; s < g.Spatial; s++)
+            {
+                double d = x[(b * g.Channels + c) * g.Spatial + s] - mean;
+                squares += d * d;
+            }
+        double variance = squares / count;
+        savedMean[c] = (float)mean;
+        savedInverseStd[c] = (float)(1.0 / Math.Sqrt(variance + g.Epsilon));
+        double unbiased = count > 1 ? squares / (count - 1) : variance;
+        runningMean[c] = (float)(g.Momentum * (double)runningMean[c] + (1 - (double)g.Momentum) * mean);
+        runningVariance[c] = (float)(g.Momentum * (double)runningVariance[c] + (1 - (double)g.Momentum) * unbiased);
+    }
+
+    /// <summary>
+    /// y = γ·(x − mean)·inverse std + β, value i. Training reads the saved batch statistics; inference (training 0) the
+    /// running ones. γ and β are 1 and 0 where hasGamma / hasBeta are 0.
+    /// </summary>
+    public static void BatchNormalize(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> mean, ArrayView<float> spread,
+        ArrayView<float> gamma, ArrayView<float> beta, BatchNormGeometry g, int training, int hasGamma, int hasBeta)
+    {
+        int c = i / g.Spatial % g.Channels;
+        float inverseStd = training != 0 ? spread[c] : (float)(1.0 / Math.Sqrt(spread[c] + (double)g.Epsilon));
+        float scale = (hasGamma != 0 ? gamma[c] : 1f) * inverseStd;
+        y[i] = (x[i] - mean[c]) * scale + (hasBeta != 0 ? beta[c] : 0f);
+    }
+
+    /// <summary>Channel c's Σ dy and Σ dy·x̂, into sums[c] and sums[channels + c].</summary>
+    public static void BatchNormSums(Index1D c, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> savedMean,
+        ArrayView<float> savedInverseStd, ArrayView<float> sums, BatchNormGeometry g, int batch)
+    {
+        double sumDy = 0, sumDyCentered = 0;
+        float mean = savedMean[c];
+        for (int b = 0; b < batch; b++)
+            for (int s = 0; s < g.Spatial; s++)
+            {
+                int at = (b * g.Channels + c) * g.Spatial + s;
+                sumDy += dy[at];
+                sumDyCentered += (double)dy[at] * (x[at] - mean);
+            }
+        sums[c] = (float)sumDy;
+        sums[g.Channels + c] = (float)(sumDyCentered * savedInverseStd[c]);
+    }
+
+    /// <summary>dx = γ·invstd/n · (n·dy − Σdy − x̂·Σ(dy·x̂)), value i.</summary>
+    public static void BatchNormBackward(Index1D i, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dx, ArrayView<float> savedMean,
+        ArrayView<float> savedInverseStd, ArrayView<float> gamma, ArrayView<float> sums, BatchNormGeometry g, int batch, int hasGamma)
+    {
+        int c = i / g.Spatial % g.Channels;
+        double count = (double)batch * g.Spatial;
+        double inverseStd = savedInverseStd[c];
+        double k = (hasGamma != 0 ? gamma[c] : 1f) * inverseStd;
+        double a = -k * inverseStd * sums[g.Channels + c] / count, b = -k * sums[c] / count;
+        dx[i] = (float)(k * dy[i] + a * (x[i] - savedMean[c]) + b);
+    }
 }

@@ -142,36 +142,146 @@ public class IlgpuBackendTests
         });
     }
 
-    [Fact]
-    public void A_generated_network_predicts_and_backpropagates_as_on_the_cpu()
+    [Theory]
+    [InlineData(2, 5, 7, 7, 6, 3, 1, 1, 1)]
+    [InlineData(2, 4, 9, 8, 6, 3, 2, 0, 2)]
+    [InlineData(1, 6, 6, 6, 6, 3, 1, 1, 6)]
+    public void Convolutions_match_the_cpu(int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int pad, int groups)
     {
-        // FashionMlp (Dense, Relu, softmax): same seed, so the same weights; forward, then backward from a given output gradient.
+        int outHeight = (height + 2 * pad - kernel) / stride + 1, outWidth = (width + 2 * pad - kernel) / stride + 1;
+        var g = new Conv2DGeometry(inChannels, height, width, outChannels, kernel, kernel, stride, stride, pad, pad, outHeight, outWidth, groups);
+        Same($"conv {g}", backend =>
+        {
+            var x = Support.Upload(backend, Support.Random(batch * g.InputSize, 20));
+            var w = Support.Upload(backend, Support.Random(g.WeightSize, 21));
+            var b = Support.Upload(backend, Support.Random(outChannels, 22));
+            var workspace = backend.Allocate(backend.Conv2DWorkspaceLength(g, batch));
+            var y = backend.Allocate(batch * g.OutputSize);
+            var dy = Support.Upload(backend, Support.Random(batch * g.OutputSize, 23));
+            var dx = backend.Allocate(batch * g.InputSize);
+            var dw = backend.Allocate(g.WeightSize);
+            var db = backend.Allocate(outChannels);
+            backend.Conv2DForward(x, w, b, y, workspace, batch, g);
+            backend.Conv2DBackward(x, w, dy, dx, dw, db, workspace, batch, g);
+            return [y, dx, dw, db];
+        }, 1e-5);
+    }
+
+    [Fact]
+    public void Transposed_convolutions_match_the_cpu()
+    {
+        const int batch = 2;
+        var g = new Conv2DTransposeGeometry(3, 4, 4, 2, 3, 3, 2, 2, PadTop: 0, PadLeft: 0, OutHeight: 8, OutWidth: 8);
+        Same($"transposed conv {g}", backend =>
+        {
+            var x = Support.Upload(backend, Support.Random(batch * g.InputSize, 24));
+            var w = Support.Upload(backend, Support.Random(g.WeightSize, 25));
+            var b = Support.Upload(backend, Support.Random(g.OutChannels, 26));
+            var workspace = backend.Allocate(backend.Conv2DWorkspaceLength(g.Convolution, batch));
+            var y = backend.Allocate(batch * g.OutputSize);
+            var dy = Support.Upload(backend, Support.Random(batch * g.OutputSize, 27));
+            var dx = backend.Allocate(batch * g.InputSize);
+            var dw = backend.Allocate(g.WeightSize);
+            var db = backend.Allocate(g.OutChannels);
+            backend.Conv2DTransposeForward(x, w, b, y, workspace, batch, g);
+            backend.Conv2DTransposeBackward(x, w, dy, dx, dw, db, workspace, batch, g);
+            return [y, dx, dw, db];
+        }, 1e-5);
+    }
+
+    [Theory]
+    [InlineData(2, 2, 2, 0)]
+    [InlineData(3, 3, 2, 1)]
+    [InlineData(3, 3, 1, 1)]
+    public void Pooling_matches_the_cpu(int window, int _, int stride, int pad)
+    {
+        const int batch = 2, channels = 3, height = 7, width = 6;
+        int outHeight = (height + 2 * pad - window) / stride + 1, outWidth = (width + 2 * pad - window) / stride + 1;
+        var g = new Pool2DGeometry(channels, height, width, window, window, stride, stride, pad, pad, outHeight, outWidth);
+        Same($"pooling {g}", backend =>
+        {
+            // Few distinct values, so that windows hold ties: the first largest cell must take the gradient on both.
+            var values = Support.Random(batch * g.InputSize, 28).Select(v => MathF.Round(v * 3)).ToArray();
+            var x = Support.Upload(backend, values);
+            var max = backend.Allocate(batch * g.OutputSize);
+            var mean = backend.Allocate(batch * g.OutputSize);
+            var dy = Support.Upload(backend, Support.Random(batch * g.OutputSize, 29));
+            var dxMax = backend.Allocate(batch * g.InputSize);
+            var dxMean = backend.Allocate(batch * g.InputSize);
+            backend.MaxPool2DForward(x, max, batch, g);
+            backend.MaxPool2DBackward(x, dy, dxMax, batch, g);
+            backend.AvgPool2DForward(x, mean, batch, g);
+            backend.AvgPool2DBackward(dy, dxMean, batch, g);
+            return [max, dxMax, mean, dxMean];
+        });
+    }
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public void Batch_norm_matches_the_cpu(bool affine, bool training)
+    {
         const int batch = 3;
-        var cpu = FashionMlp.Create(batch, Cpu, seed: 5);
-        var gpu = FashionMlp.Create(batch, Gpu, seed: 5);
-        var input = Support.Random(batch * FashionMlp.InputSize, 16, 0f, 1f);
-        var gradient = Support.Random(batch * FashionMlp.OutputSize, 17);
-        foreach (var network in new INetwork[] { cpu, gpu })
+        var g = new BatchNormGeometry(4, 5, 0.9f, 1e-3f);
+        Same($"batch norm affine {affine} training {training}", backend =>
         {
-            network.Backend.Upload(input, network.Input);
-            network.Forward(batch, training: true);
-            network.Backend.Upload(gradient, network.OutputGradient);
-            network.Backward(batch, outputGradientIsForLogits: true);
-        }
-        Support.Close(Support.ToDouble(Support.Download(Cpu, cpu.Output)), Support.Download(Gpu, gpu.Output), 1e-6, "output");
-        for (int p = 0; p < cpu.Parameters.Count; p++)
+            // A large common offset and non-trivial running statistics, so that a dropped term or epsilon shows.
+            var x = Support.Upload(backend, Support.Random(batch * g.Size, 30).Select(v => v + 3f).ToArray());
+            var gamma = affine ? Support.Upload(backend, Support.Random(4, 31, 0.5f, 1.5f)) : null;
+            var beta = affine ? Support.Upload(backend, Support.Random(4, 32)) : null;
+            var buffers = new BatchNormBuffers(gamma, beta, Support.Upload(backend, Support.Random(4, 33)),
+                Support.Upload(backend, Support.Random(4, 34, 0.5f, 2f)), backend.Allocate(4), backend.Allocate(4));
+            var y = backend.Allocate(batch * g.Size);
+            var dy = Support.Upload(backend, Support.Random(batch * g.Size, 35));
+            var dx = backend.Allocate(batch * g.Size);
+            var dgamma = backend.Allocate(4);
+            var dbeta = backend.Allocate(4);
+            backend.BatchNormForward(x, y, buffers, batch, g, training);
+            if (!training) return [y];
+            backend.BatchNormBackward(x, dy, dx, affine ? dgamma : null, affine ? dbeta : null, buffers, batch, g);
+            return affine ? [y, buffers.RunningMean, buffers.RunningVariance, buffers.SavedMean, buffers.SavedInverseStd, dx, dgamma, dbeta]
+                : [y, buffers.RunningMean, buffers.RunningVariance, dx];
+        }, 1e-5);
+    }
+
+    [Fact]
+    public void Generated_networks_predict_and_backpropagate_as_on_the_cpu()
+    {
+        // Same seed, so the same weights; forward, then backward from a given output gradient, on both backends.
+        Compare<FashionMlp>(3, 1e-5);
+        Compare<LeNet5>(2, 1e-5);
+        Compare<FashionResNet>(2, 1e-4);
+
+        static void Compare<TNetwork>(int batch, double tolerance) where TNetwork : INetwork<TNetwork>
         {
-            Support.Close(Support.ToDouble(Support.Download(Cpu, cpu.Parameters[p].Value)), Support.Download(Gpu, gpu.Parameters[p].Value), 0, cpu.Parameters[p].Name);
-            Support.Close(Support.ToDouble(Support.Download(Cpu, cpu.Parameters[p].Gradient)), Support.Download(Gpu, gpu.Parameters[p].Gradient), 1e-5,
-                cpu.Parameters[p].Name + " gradient");
+            var cpu = TNetwork.Create(batch, Cpu, seed: 5);
+            var gpu = TNetwork.Create(batch, Gpu, seed: 5);
+            var input = Support.Random(batch * TNetwork.InputSize, 16, 0f, 1f);
+            var gradient = Support.Random(batch * TNetwork.OutputSize, 17);
+            foreach (var network in new INetwork[] { cpu, gpu })
+            {
+                network.Backend.Upload(input, network.Input);
+                network.Forward(batch, training: true);
+                network.Backend.Upload(gradient, network.OutputGradient);
+                network.Backward(batch, outputGradientIsForLogits: true);
+            }
+            string name = typeof(TNetwork).Name;
+            Support.Close(Support.ToDouble(Support.Download(Cpu, cpu.Output)), Support.Download(Gpu, gpu.Output), tolerance, $"{name} output");
+            for (int p = 0; p < cpu.Parameters.Count; p++)
+            {
+                var (value, gradientName) = (cpu.Parameters[p].Name, cpu.Parameters[p].Name + " gradient");
+                Support.Close(Support.ToDouble(Support.Download(Cpu, cpu.Parameters[p].Value)), Support.Download(Gpu, gpu.Parameters[p].Value), 0, $"{name} {value}");
+                Support.Close(Support.ToDouble(Support.Download(Cpu, cpu.Parameters[p].Gradient)), Support.Download(Gpu, gpu.Parameters[p].Gradient), tolerance,
+                    $"{name} {gradientName}");
+            }
         }
     }
 
     [Fact]
     public void A_network_that_needs_a_missing_kernel_fails_at_construction_naming_it()
     {
-        var e = Assert.Throws<NotSupportedException>(() => LeNet5.Create(1, Gpu, seed: 1));
-        Assert.Contains("Conv2DForward", e.Message);
+        var e = Assert.Throws<NotSupportedException>(() => FashionGru.Create(1, Gpu, seed: 1));
+        Assert.Contains("RecurrentForward", e.Message);
         Assert.Contains(Gpu.Name, e.Message);
     }
 
@@ -181,7 +291,7 @@ public class IlgpuBackendTests
         var operations = typeof(IBackend).GetInterfaces().Append(typeof(IBackend)).SelectMany(i => i.GetMethods()).Select(m => m.Name).ToHashSet();
         Assert.All(IlgpuBackend.SupportedOperations, name => Assert.Contains(name, operations));
         Assert.True(Gpu.Supports(nameof(IBackend.DenseForward)));
-        Assert.False(Gpu.Supports(nameof(IBackend.Conv2DForward)));
+        Assert.False(Gpu.Supports(nameof(IBackend.RecurrentForward)));
 
         var host = Cpu.Allocate(4);
         var e = Assert.Throws<ArgumentException>(() => Gpu.Add(host, host, host, 4));

@@ -107,7 +107,7 @@ internal static partial class RecurrentKernels
             T.Store(T.Load(ref BiasIh, at) + input, ref BiasIh, at);
         }
 
-        /// <summary>As <see cref="Put"/>, and the hidden part's gradient too (the GRU's).</summary>
+        /// <summary>As <see cref="Put{T}(int, T)"/>, and the hidden part's gradient too (the GRU's).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Put<T>(int at, T input, T hidden) where T : struct, ILanes<T>
         {
