@@ -583,6 +583,26 @@ public sealed partial class IlgpuBackend
         }
     }
 
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerStep>? _optimizerUpdate;
+
+    /// <inheritdoc/>
+    public void OptimizerUpdate(in OptimizerStep step, FloatBuffer value, FloatBuffer gradient, FloatBuffer? state0, FloatBuffer? state1, int length)
+    {
+        const string op = nameof(OptimizerUpdate);
+        if (!Enum.IsDefined(step.Rule)) throw new ArgumentOutOfRangeException(nameof(step), step.Rule, "Unknown update rule.");
+        int slots = step.Rule switch { UpdateRule.Sgd => 0, UpdateRule.Adadelta or UpdateRule.Adam => 2, _ => 1 };
+        var p = Need(value, nameof(value), 1, length, op);
+        var g = Need(gradient, nameof(gradient), 1, length, op);
+        var s0 = slots > 0 ? Need(state0!, nameof(state0), 1, length, op) : p;
+        var s1 = slots > 1 ? Need(state1!, nameof(state1), 1, length, op) : p;
+        if (length == 0) return;
+        lock (_gate)
+        {
+            _optimizerUpdate ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerStep>(IlgpuKernels.OptimizerUpdate);
+            _optimizerUpdate(length, p, g, s0, s1, step);
+        }
+    }
+
     // ---- Not yet on this backend (Supports says so; networks that need them fail at construction).
 
     /// <inheritdoc/>

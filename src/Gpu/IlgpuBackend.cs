@@ -93,6 +93,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         nameof(Conv2DForward), nameof(Conv2DBackward), nameof(Conv2DTransposeForward), nameof(Conv2DTransposeBackward),
         nameof(MaxPool2DForward), nameof(MaxPool2DBackward), nameof(AvgPool2DForward), nameof(AvgPool2DBackward),
         nameof(BatchNormForward), nameof(BatchNormBackward),
+        nameof(OptimizerUpdate),
     ];
 
     /// <summary>The operations this backend implements, in name order.</summary>

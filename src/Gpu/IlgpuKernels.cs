@@ -431,4 +431,59 @@ internal static class IlgpuKernels
         double a = -k * inverseStd * sums[g.Channels + c] / count, b = -k * sums[c] / count;
         dx[i] = (float)(k * dy[i] + a * (x[i] - savedMean[c]) + b);
     }
+
+    // ---- Optimizer updates: the CPU backend's rules, value by value, in the same order of operations.
+
+    public static void OptimizerUpdate(Index1D i, ArrayView<float> p, ArrayView<float> g, ArrayView<float> s0, ArrayView<float> s1, OptimizerStep step)
+    {
+        float grad = g[i];
+        switch (step.Rule)
+        {
+            case UpdateRule.Sgd:
+                p[i] -= step.LearningRate * grad;
+                break;
+            case UpdateRule.Momentum:
+            case UpdateRule.Nesterov:
+            {
+                float velocity = s0[i] * step.Momentum + grad;
+                s0[i] = velocity;
+                p[i] -= step.LearningRate * (step.Rule == UpdateRule.Nesterov ? grad + step.Momentum * velocity : velocity);
+                break;
+            }
+            case UpdateRule.Adagrad:
+            {
+                float sum = s0[i] + grad * grad;
+                s0[i] = sum;
+                p[i] -= step.LearningRate * (grad / (MathF.Sqrt(sum) + step.Epsilon));
+                break;
+            }
+            case UpdateRule.RmsProp:
+            {
+                float square = s0[i] * step.Decay + (1f - step.Decay) * grad * grad;
+                s0[i] = square;
+                p[i] -= step.LearningRate * (grad / (MathF.Sqrt(square) + step.Epsilon));
+                break;
+            }
+            case UpdateRule.Adadelta:
+            {
+                float square = s0[i] * step.Decay + (1f - step.Decay) * grad * grad;
+                s0[i] = square;
+                float average = s1[i];
+                float delta = MathF.Sqrt(average + step.Epsilon) / MathF.Sqrt(square + step.Epsilon) * grad;
+                s1[i] = average * step.Decay + (1f - step.Decay) * delta * delta;
+                p[i] -= step.LearningRate * delta;
+                break;
+            }
+            default:
+            {
+                float mean = s0[i];
+                mean += (1f - step.Momentum) * (grad - mean);
+                float variance = s1[i] * step.Decay + (1f - step.Decay) * grad * grad;
+                s0[i] = mean;
+                s1[i] = variance;
+                p[i] -= step.LearningRate * (mean / (MathF.Sqrt(variance) / step.Correction + step.Epsilon));
+                break;
+            }
+        }
+    }
 }

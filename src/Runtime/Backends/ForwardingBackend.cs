@@ -321,4 +321,14 @@ public abstract class ForwardingBackend : IBackend
         Inner.RecurrentBackward(input, outputGradient, inputGradient, buffers, gradients, batch, geometry);
         OnExit(nameof(RecurrentBackward));
     }
+
+    // ---- Optimizers --------------------------------------------------------------------------------------------------
+
+    /// <inheritdoc/>
+    public virtual void OptimizerUpdate(in OptimizerStep step, FloatBuffer value, FloatBuffer gradient, FloatBuffer? state0, FloatBuffer? state1, int length)
+    {
+        OnEnter(nameof(OptimizerUpdate), step, value, gradient, state0, state1, length);
+        Inner.OptimizerUpdate(step, value, gradient, state0, state1, length);
+        OnExit(nameof(OptimizerUpdate));
+    }
 }

@@ -17,7 +17,8 @@ namespace Unroll;
 /// </remarks>
 public interface IBackend :
     IDenseOperations, IConvolutionOperations, IPoolingOperations, IActivationOperations,
-    INormalizationOperations, IElementwiseOperations, IMergingOperations, IReshapingOperations, IRecurrentOperations
+    INormalizationOperations, IElementwiseOperations, IMergingOperations, IReshapingOperations, IRecurrentOperations,
+    IOptimizerOperations
 {
     /// <summary>A short name for logs, e.g. "cpu (avx512, 2 threads)".</summary>
     string Name { get; }

@@ -89,6 +89,9 @@ public sealed class Parameter
         _backend.Upload(source, Value);
     }
 
+    /// <summary>The backend whose memory holds the value and the gradient.</summary>
+    internal IBackend Backend => _backend;
+
     /// <summary>The shape as text, e.g. "(256, 784)".</summary>
     public string ShapeText => "(" + string.Join(", ", Shape) + ")";
 

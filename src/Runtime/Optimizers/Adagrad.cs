@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Unroll;
 
@@ -36,30 +34,5 @@ public sealed class Adagrad : Optimizer
     protected override float InitialState(int slot) => InitialAccumulator;
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> value, ReadOnlySpan<float> gradient)
-    {
-        Span<float> sum = State(0, index);
-        float lr = LearningRate, eps = Epsilon;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated) i = Run<Lanes512>(value, gradient, sum, i, lr, eps);
-        else if (Vector256.IsHardwareAccelerated) i = Run<Lanes256>(value, gradient, sum, i, lr, eps);
-        Run<Lanes1>(value, gradient, sum, i, lr, eps);
-    }
-
-    private static int Run<T>(Span<float> value, ReadOnlySpan<float> gradient, Span<float> sum, int i, float learningRate, float epsilon)
-        where T : struct, ILanes<T>
-    {
-        ref float p = ref MemoryMarshal.GetReference(value);
-        ref float g = ref MemoryMarshal.GetReference(gradient);
-        ref float s = ref MemoryMarshal.GetReference(sum);
-        T lr = T.Create(learningRate), eps = T.Create(epsilon);
-        for (; i <= value.Length - T.Count; i += T.Count)
-        {
-            T grad = T.Load(ref g, i);
-            T acc = T.Load(ref s, i) + grad * grad;
-            T.Store(acc, ref s, i);
-            T.Store(T.Load(ref p, i) - lr * (grad / (T.Sqrt(acc) + eps)), ref p, i);
-        }
-        return i;
-    }
+    protected override OptimizerStep NextStep() => new(UpdateRule.Adagrad, LearningRate, Epsilon: Epsilon);
 }

@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Unroll;
 
@@ -28,35 +26,5 @@ public sealed class Momentum : Optimizer
     protected override int StateSlots => 1;
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> value, ReadOnlySpan<float> gradient)
-        => Apply(value, gradient, State(0, index), LearningRate, MomentumFactor, nesterov: false);
-
-    /// <summary>
-    /// One step of PyTorch's SGD with momentum, shared with <see cref="Nesterov"/>: v ← μ·v + g, then
-    /// p ← p − lr·v, or p ← p − lr·(g + μ·v) with Nesterov's look-ahead.
-    /// </summary>
-    internal static void Apply(Span<float> value, ReadOnlySpan<float> gradient, Span<float> velocity, float learningRate, float momentum, bool nesterov)
-    {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated) i = Run<Lanes512>(value, gradient, velocity, i, learningRate, momentum, nesterov);
-        else if (Vector256.IsHardwareAccelerated) i = Run<Lanes256>(value, gradient, velocity, i, learningRate, momentum, nesterov);
-        Run<Lanes1>(value, gradient, velocity, i, learningRate, momentum, nesterov);
-    }
-
-    private static int Run<T>(Span<float> value, ReadOnlySpan<float> gradient, Span<float> velocity, int i, float learningRate, float momentum, bool nesterov)
-        where T : struct, ILanes<T>
-    {
-        ref float p = ref MemoryMarshal.GetReference(value);
-        ref float g = ref MemoryMarshal.GetReference(gradient);
-        ref float v = ref MemoryMarshal.GetReference(velocity);
-        T lr = T.Create(learningRate), mu = T.Create(momentum);
-        for (; i <= value.Length - T.Count; i += T.Count)
-        {
-            T grad = T.Load(ref g, i);
-            T vel = T.Load(ref v, i) * mu + grad;
-            T.Store(vel, ref v, i);
-            T.Store(T.Load(ref p, i) - lr * (nesterov ? grad + mu * vel : vel), ref p, i);
-        }
-        return i;
-    }
+    protected override OptimizerStep NextStep() => new(UpdateRule.Momentum, LearningRate, Momentum: MomentumFactor);
 }

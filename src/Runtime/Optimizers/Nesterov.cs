@@ -28,6 +28,5 @@ public sealed class Nesterov : Optimizer
     protected override int StateSlots => 1;
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> value, ReadOnlySpan<float> gradient)
-        => Momentum.Apply(value, gradient, State(0, index), LearningRate, MomentumFactor, nesterov: true);
+    protected override OptimizerStep NextStep() => new(UpdateRule.Nesterov, LearningRate, Momentum: MomentumFactor);
 }

@@ -14,9 +14,9 @@ namespace Unroll;
 /// (velocities, accumulators) once; later steps allocate nothing. Stepping with a different list (other parameters, or
 /// the same ones in another order) throws <see cref="InvalidOperationException"/>: state belongs to one network. Call
 /// <see cref="Reset"/> to drop the state and bind again.</para>
-/// <para>Updates run on the host: every parameter's buffers must be in host memory (the CPU backend), otherwise the
-/// first step throws <see cref="NotSupportedException"/>. Loops are vectorised (512- or 256-bit lanes, scalar tail)
-/// without fused multiply-add, so results do not depend on the vector width.</para>
+/// <para>Updates are a backend operation (<see cref="IOptimizerOperations.OptimizerUpdate"/>) on the parameters' own
+/// memory, and the state lives there too: on a GPU backend nothing comes back to the host. A backend that cannot update
+/// makes the first step throw <see cref="NotSupportedException"/>, naming it.</para>
 /// <example><code>
 /// var optimizer = new Adam(learningRate: 1e-3f);
 /// network.Forward(batch, training: true); /* loss, Backward */ optimizer.Step(network.Parameters);
@@ -26,7 +26,7 @@ public abstract class Optimizer
 {
     private float _learningRate;
     private Parameter[]? _bound;
-    private float[][][]? _state; // [slot][parameter]
+    private FloatBuffer[][]? _state; // [slot][parameter], in each parameter's backend
 
     /// <summary>Sets the learning rate (validated as <see cref="LearningRate"/>'s setter does).</summary>
     protected Optimizer(float learningRate) => LearningRate = learningRate;
@@ -57,18 +57,19 @@ public abstract class Optimizer
 
     /// <summary>Updates every parameter's value from its gradient.</summary>
     /// <exception cref="InvalidOperationException"><paramref name="parameters"/> is not the list this optimizer was bound to.</exception>
-    /// <exception cref="NotSupportedException">A parameter's buffers are not in host memory.</exception>
+    /// <exception cref="NotSupportedException">A parameter's backend cannot run optimizer updates.</exception>
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var bound = _bound ?? Bind(parameters);
         if (!ReferenceEquals(bound, parameters)) CheckSameList(bound, parameters);
         Steps++;
-        BeginStep();
+        var step = NextStep();
+        var state = _state!;
         for (int i = 0; i < bound.Length; i++)
         {
             var p = bound[i];
-            Update(i, p.Value.Span, p.Gradient.Span);
+            p.Backend.OptimizerUpdate(step, p.Value, p.Gradient, state.Length > 0 ? state[0][i] : null, state.Length > 1 ? state[1][i] : null, p.Length);
         }
     }
 
@@ -80,14 +81,8 @@ public abstract class Optimizer
         Steps = 0;
     }
 
-    /// <summary>Called once per step after <see cref="Steps"/> is incremented, before the parameters are updated.</summary>
-    protected virtual void BeginStep() { }
-
-    /// <summary>Updates parameter <paramref name="index"/> (in the bound list).</summary>
-    protected abstract void Update(int index, Span<float> value, ReadOnlySpan<float> gradient);
-
-    /// <summary>State slot <paramref name="slot"/> of parameter <paramref name="index"/>, as long as the parameter.</summary>
-    protected Span<float> State(int slot, int index) => _state![slot][index];
+    /// <summary>This step's rule and settings; called once per step, after <see cref="Steps"/> is incremented.</summary>
+    protected abstract OptimizerStep NextStep();
 
     private Parameter[] Bind(IReadOnlyList<Parameter> parameters)
     {
@@ -95,20 +90,25 @@ public abstract class Optimizer
         for (int i = 0; i < bound.Length; i++)
         {
             var p = parameters[i] ?? throw new ArgumentException($"Optimizer '{Name}': parameter {i} is null.", nameof(parameters));
-            if (!p.Value.IsHostMemory || !p.Gradient.IsHostMemory)
+            if (!p.Backend.Supports(nameof(IBackend.OptimizerUpdate)))
                 throw new NotSupportedException(
-                    $"Optimizer '{Name}' updates parameters in host memory, but '{p.Name}' lives in device memory. Use the CPU backend for this optimizer.");
+                    $"Optimizer '{Name}' cannot update '{p.Name}': its backend '{p.Backend.Name}' does not support OptimizerUpdate.");
             bound[i] = p;
         }
-        var state = new float[StateSlots][][];
+        var state = new FloatBuffer[StateSlots][];
         for (int s = 0; s < state.Length; s++)
         {
-            state[s] = new float[bound.Length][];
+            state[s] = new FloatBuffer[bound.Length];
             float initial = InitialState(s);
             for (int i = 0; i < bound.Length; i++)
             {
-                state[s][i] = new float[bound[i].Length];
-                if (initial != 0f) state[s][i].AsSpan().Fill(initial);
+                state[s][i] = bound[i].Backend.Allocate(bound[i].Length);
+                if (initial != 0f)
+                {
+                    var values = new float[bound[i].Length];
+                    values.AsSpan().Fill(initial);
+                    bound[i].Backend.Upload(values, state[s][i]);
+                }
             }
         }
         _state = state;

@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Unroll;
 
@@ -33,30 +31,5 @@ public sealed class RmsProp : Optimizer
     protected override int StateSlots => 1;
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> value, ReadOnlySpan<float> gradient)
-    {
-        Span<float> squareAverage = State(0, index);
-        float lr = LearningRate, alpha = Alpha, eps = Epsilon;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated) i = Run<Lanes512>(value, gradient, squareAverage, i, lr, alpha, eps);
-        else if (Vector256.IsHardwareAccelerated) i = Run<Lanes256>(value, gradient, squareAverage, i, lr, alpha, eps);
-        Run<Lanes1>(value, gradient, squareAverage, i, lr, alpha, eps);
-    }
-
-    private static int Run<T>(Span<float> value, ReadOnlySpan<float> gradient, Span<float> squareAverage, int i,
-        float learningRate, float alpha, float epsilon) where T : struct, ILanes<T>
-    {
-        ref float p = ref MemoryMarshal.GetReference(value);
-        ref float g = ref MemoryMarshal.GetReference(gradient);
-        ref float s = ref MemoryMarshal.GetReference(squareAverage);
-        T lr = T.Create(learningRate), a = T.Create(alpha), oneMinusAlpha = T.Create(1f - alpha), eps = T.Create(epsilon);
-        for (; i <= value.Length - T.Count; i += T.Count)
-        {
-            T grad = T.Load(ref g, i);
-            T sq = T.Load(ref s, i) * a + oneMinusAlpha * grad * grad;
-            T.Store(sq, ref s, i);
-            T.Store(T.Load(ref p, i) - lr * (grad / (T.Sqrt(sq) + eps)), ref p, i);
-        }
-        return i;
-    }
+    protected override OptimizerStep NextStep() => new(UpdateRule.RmsProp, LearningRate, Decay: Alpha, Epsilon: Epsilon);
 }

@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Unroll;
 
@@ -19,22 +17,5 @@ public sealed class Sgd : Optimizer
     public override string Name => "sgd";
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> value, ReadOnlySpan<float> gradient)
-    {
-        float lr = LearningRate;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated) i = Run<Lanes512>(value, gradient, i, lr);
-        else if (Vector256.IsHardwareAccelerated) i = Run<Lanes256>(value, gradient, i, lr);
-        Run<Lanes1>(value, gradient, i, lr);
-    }
-
-    private static int Run<T>(Span<float> value, ReadOnlySpan<float> gradient, int i, float learningRate) where T : struct, ILanes<T>
-    {
-        ref float p = ref MemoryMarshal.GetReference(value);
-        ref float g = ref MemoryMarshal.GetReference(gradient);
-        T lr = T.Create(learningRate);
-        for (; i <= value.Length - T.Count; i += T.Count)
-            T.Store(T.Load(ref p, i) - lr * T.Load(ref g, i), ref p, i);
-        return i;
-    }
+    protected override OptimizerStep NextStep() => new(UpdateRule.Sgd, LearningRate);
 }

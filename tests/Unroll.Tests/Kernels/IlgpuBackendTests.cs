@@ -278,6 +278,50 @@ public class IlgpuBackendTests
     }
 
     [Fact]
+    public void Every_optimizer_updates_on_the_device_as_on_the_cpu()
+    {
+        foreach (var create in new Func<Optimizer>[] { () => new Sgd(0.1f), () => new Momentum(0.1f, 0.9f), () => new Nesterov(0.1f, 0.9f),
+            () => new Adagrad(0.1f), () => new RmsProp(0.01f), () => new Adadelta(1f), () => new Adam(0.01f) })
+        {
+            var (onCpu, onGpu) = (create(), create());
+            Same(onCpu.Name, backend =>
+            {
+                var optimizer = backend == Cpu ? onCpu : onGpu;
+                var parameter = new Parameter(backend, "w", [3, 7], ParameterInit.Zeros);
+                parameter.CopyFrom(Support.Random(21, 40));
+                for (int step = 0; step < 3; step++)
+                {
+                    backend.Upload(Support.Random(21, 41 + step), parameter.Gradient);
+                    optimizer.Step([parameter]);
+                }
+                return [parameter.Value];
+            }, 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Training_steps_match_the_cpu()
+    {
+        // The trainer's loss and accuracy on the host, everything else on the backend: three Adam steps of LeNet5.
+        const int batch = 4;
+        var data = Dataset.ForClassification(Support.Random(batch * LeNet5.InputSize, 50, 0f, 1f), LeNet5.InputSize,
+            Enumerable.Range(0, batch).Select(i => i % 10).ToArray(), 10);
+        var samples = Enumerable.Range(0, batch).ToArray();
+        var cpu = new Trainer<LeNet5>(LeNet5.Create(batch, Cpu, seed: 3), new SparseCategoricalCrossEntropy(), new Adam());
+        var gpu = new Trainer<LeNet5>(LeNet5.Create(batch, Gpu, seed: 3), new SparseCategoricalCrossEntropy(), new Adam());
+        for (int step = 0; step < 3; step++)
+        {
+            var (cpuLoss, cpuCorrect) = cpu.TrainStep(data, samples);
+            var (gpuLoss, gpuCorrect) = gpu.TrainStep(data, samples);
+            Assert.Equal(cpuLoss, gpuLoss, 1e-4f);
+            Assert.Equal(cpuCorrect, gpuCorrect);
+        }
+        for (int p = 0; p < cpu.Network.Parameters.Count; p++)
+            Support.Close(Support.ToDouble(Support.Download(Cpu, cpu.Network.Parameters[p].Value)), Support.Download(Gpu, gpu.Network.Parameters[p].Value),
+                1e-5, cpu.Network.Parameters[p].Name);
+    }
+
+    [Fact]
     public void A_network_that_needs_a_missing_kernel_fails_at_construction_naming_it()
     {
         var e = Assert.Throws<NotSupportedException>(() => FashionGru.Create(1, Gpu, seed: 1));

@@ -22,7 +22,7 @@ public class DeviceOnlyBackend : DispatchProxy
     {
         "Allocate" => new DeviceOnlyBuffer((int)args![0]!),
         "get_Name" => "device-only (test)",
-        "Supports" => true,
+        "Supports" => (string)args![0]! != nameof(IBackend.OptimizerUpdate),
         "Upload" or "Download" or "Copy" => null,
         _ => throw new NotSupportedException(method?.Name),
     };
