@@ -41,7 +41,7 @@ internal static class Conv2DKernels
         if (capacity < 0) throw new ArgumentOutOfRangeException(nameof(capacity));
         var s = Check(geometry);
         // Room for both paths, so that the im2col path stays usable for a depthwise geometry (tests compare the two).
-        int slot = Math.Max(SlotLength(geometry, s), DepthwiseConv2DKernels.Applies(geometry) ? DepthwiseConv2DKernels.SlotLength(geometry) : 0);
+        int slot = Math.Max(SlotLength(geometry, s), DepthwiseConv2DKernels.Handles(geometry) ? DepthwiseConv2DKernels.SlotLength(geometry) : 0);
         long length = (long)CpuParallel.ThreadCount * slot;
         if (DirectConv2DKernels.Applies(geometry)) length = Math.Max(length, DirectConv2DKernels.WorkspaceLength(geometry));
         return checked((int)length);
@@ -75,7 +75,7 @@ internal static class Conv2DKernels
         var ws = KernelArgs.Array(workspace, nameof(workspace));
         if (depthwise)
         {
-            if (!DepthwiseConv2DKernels.Applies(geometry)) throw new ArgumentException($"Not a depthwise geometry: {geometry}.", nameof(geometry));
+            if (!DepthwiseConv2DKernels.Handles(geometry)) throw new ArgumentException($"Not a depthwise geometry: {geometry}.", nameof(geometry));
             DepthwiseConv2DKernels.Forward(x, w, b, y, ws, batch, geometry);
             return;
         }
@@ -164,7 +164,7 @@ internal static class Conv2DKernels
 
         if (depthwise)
         {
-            if (!DepthwiseConv2DKernels.Applies(geometry)) throw new ArgumentException($"Not a depthwise geometry: {geometry}.", nameof(geometry));
+            if (!DepthwiseConv2DKernels.Handles(geometry)) throw new ArgumentException($"Not a depthwise geometry: {geometry}.", nameof(geometry));
             DepthwiseConv2DKernels.Backward(x, w, dy, dx, dw, ws, batch, geometry);
             return;
         }

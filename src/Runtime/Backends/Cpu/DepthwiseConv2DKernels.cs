@@ -23,8 +23,14 @@ internal static class DepthwiseConv2DKernels
 {
     private const int V = 16; // Vector512<float>.Count
 
-    /// <summary>Whether the direct kernel handles this geometry (checked geometry: groups divide both channel counts).</summary>
-    public static bool Applies(in Conv2DGeometry g) => g.Groups == g.InChannels;
+    /// <summary>Whether this kernel can compute the geometry (checked geometry: groups divide both channel counts).</summary>
+    public static bool Handles(in Conv2DGeometry g) => g.Groups == g.InChannels;
+
+    /// <summary>
+    /// Whether convolutions take this kernel by default. A single-channel input (LeNet's first layer) is "depthwise"
+    /// too, but without AVX-512 this kernel runs scalar, and there the im2col product measured 2.7× faster for it.
+    /// </summary>
+    public static bool Applies(in Conv2DGeometry g) => Handles(g) && (Vectorized || g.InChannels > 1);
 
     /// <summary>Scratch layout of one thread.</summary>
     private readonly record struct Layout(int M, int Owv, int Qw, int Ph, int Lb, int Qs, int Qwv, int PLength, int QLength, int RowLength)
