@@ -32,10 +32,12 @@ public static class AutoencoderCommand
             throw new ArgumentException($"{typeof(TNetwork).Name} must take and give back {FashionMnist.ImageSize} values.");
         var clock = Stopwatch.StartNew();
         var (classified, classifiedTest) = FashionMnist.Load(options.DataDirectory);
-        var (train, test) = (classified.AsAutoencoder(), classifiedTest.AsAutoencoder());
+        var (train, test) = (options.Limited(classified).AsAutoencoder(), options.Limited(classifiedTest).AsAutoencoder());
         Console.WriteLine($"Fashion-MNIST: {train.Count:N0} training and {test.Count:N0} test images from {options.DataDirectory} ({clock.Elapsed.TotalSeconds:F1} s), each its own target");
 
-        var network = TNetwork.Create(options.BatchSize, CpuBackend.Shared, options.Seed);
+        var backend = options.CreateBackend();
+        using var owned = backend as IDisposable;
+        var network = TNetwork.Create(options.BatchSize, backend, options.Seed);
         Console.WriteLine(TNetwork.Summary);
         var optimizer = new Adam(options.LearningRate ?? 0.001f);
         var trainer = new Trainer<TNetwork>(network, new BinaryCrossEntropy(), optimizer);

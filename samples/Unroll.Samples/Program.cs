@@ -10,8 +10,8 @@ using Unroll.Samples;
 //   dotnet run -c Release --project samples/Unroll.Samples -- train mlp --epochs 5
 //   dotnet run -c Release --project samples/Unroll.Samples -- train autoencoder --epochs 5 --png autoencoder.png
 const string usage = """
-    usage: Unroll.Samples train <mlp|lenet|resnet|inception|gru|lstm> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR]
-           Unroll.Samples train <autoencoder|conv-autoencoder> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR] [--png PATH]
+    usage: Unroll.Samples train <mlp|lenet|resnet|inception|gru|lstm> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR] [--backend cpu|cuda|ilgpu-cpu] [--limit N]
+           Unroll.Samples train <autoencoder|conv-autoencoder> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR] [--png PATH] [--backend cpu|cuda|ilgpu-cpu] [--limit N]
            Unroll.Samples summary <mlp|lenet|resnet|inception|gru|lstm|autoencoder|conv-autoencoder>
     """;
 
@@ -52,6 +52,11 @@ catch (UsageException e)
     Console.Error.WriteLine($"error: {e.Message}");
     Console.Error.WriteLine(usage);
     return 2;
+}
+catch (NotSupportedException e) // the backend lacks an operation the network needs: the message names both
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
 }
 catch (Exception e) when (e is IOException or InvalidDataException) // a missing, unreadable or corrupt file: its message names it
 {

@@ -18,6 +18,32 @@ public sealed record SampleOptions
     public string DataDirectory { get; init; } = FashionMnist.DefaultDirectory;
     /// <summary>Where the autoencoder commands write their picture; null for the command's default.</summary>
     public string? PngPath { get; init; }
+    /// <summary>cpu (the default), cuda or ilgpu-cpu (ILGPU's CPU accelerator: slow, for trying the GPU path without a GPU).</summary>
+    public string Backend { get; init; } = "cpu";
+    /// <summary>Train and test on the first this many images only; null for all of them.</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>The backend <see cref="Backend"/> names. Asking for cuda where there is none is an error, never a fallback.</summary>
+    public IBackend CreateBackend()
+    {
+        try
+        {
+            return Backend switch
+            {
+                "cpu" => CpuBackend.Shared,
+                "cuda" => IlgpuBackend.Create(IlgpuDevice.Cuda),
+                "ilgpu-cpu" => IlgpuBackend.Create(IlgpuDevice.Cpu),
+                _ => throw new UsageException($"unknown backend '{Backend}': expected cpu, cuda or ilgpu-cpu"),
+            };
+        }
+        catch (InvalidOperationException e) // no CUDA device
+        {
+            throw new UsageException($"--backend {Backend}: {e.Message}");
+        }
+    }
+
+    /// <summary>The first <see cref="Limit"/> samples of <paramref name="data"/>, or all of them.</summary>
+    public Dataset Limited(Dataset data) => Limit is int n && n < data.Count ? data.Take(n) : data;
 
     public static SampleOptions Parse(string[] args)
     {
@@ -35,6 +61,8 @@ public sealed record SampleOptions
                 "--seed" => options with { Seed = Int(arg, Value()) },
                 "--data" => options with { DataDirectory = Value() },
                 "--png" => options with { PngPath = Value() },
+                "--backend" => options with { Backend = Value() },
+                "--limit" => options with { Limit = PositiveInt(arg, Value()) },
                 _ when arg.StartsWith('-') => throw new UsageException($"unknown option '{arg}'"),
                 _ => positional++ switch
                 {

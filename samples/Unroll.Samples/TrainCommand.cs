@@ -11,9 +11,12 @@ public static class TrainCommand
     {
         var clock = Stopwatch.StartNew();
         var (train, test) = FashionMnist.Load(options.DataDirectory);
+        (train, test) = (options.Limited(train), options.Limited(test));
         Console.WriteLine($"Fashion-MNIST: {train.Count:N0} training and {test.Count:N0} test images from {options.DataDirectory} ({clock.Elapsed.TotalSeconds:F1} s)");
 
-        var network = TNetwork.Create(options.BatchSize, CpuBackend.Shared, options.Seed);
+        var backend = options.CreateBackend();
+        using var owned = backend as IDisposable;
+        var network = TNetwork.Create(options.BatchSize, backend, options.Seed);
         Console.WriteLine(TNetwork.Summary);
         var optimizer = new Adam(options.LearningRate ?? 0.001f);
         var trainer = new Trainer<TNetwork>(network, new SparseCategoricalCrossEntropy(), optimizer);
