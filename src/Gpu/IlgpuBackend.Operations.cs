@@ -64,10 +64,16 @@ public sealed partial class IlgpuBackend
             if (inputGradient is not null) Gemm(dy, w, dx, dx, new GemmArgs(batch, inputs, units, units, inputs, inputs, 0, 0, 1f, 0f, 0));
             if (biasGradient is not null && units > 0)
             {
-                _columnSums ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(IlgpuKernels.ColumnSums);
-                _columnSums(units, dy, db, batch, units);
+                ColumnSums(dy, db, batch, units);
             }
         }
+    }
+
+    /// <summary>sums[j] = Σ over rows of x[row·columns + j], rows in order.</summary>
+    private void ColumnSums(ArrayView<float> x, ArrayView<float> sums, int rows, int columns)
+    {
+        _columnSums ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(IlgpuKernels.ColumnSums);
+        _columnSums(columns, x, sums, rows, columns);
     }
 
     /// <inheritdoc/>
@@ -345,12 +351,24 @@ public sealed partial class IlgpuBackend
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? _addChannelBias;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, Pool2DGeometry, int>? _pool;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Pool2DGeometry, int>? _poolBackward;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int>? _batchStatistics;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int, int, int>? _batchNormalize;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int>? _batchStatistics;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int, int, int>? _batchNormalize;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int>? _batchNormSums;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int, int>? _batchNormBackward;
-    // Σdy and Σdy·x̂ per channel for batch norm's backward, grown to the largest layer (allocated once, not per call).
+    // Scratch for reductions (batch norm's Σdy and Σdy·x̂ per channel, a loss's per-sample sums), grown to the largest
+    // use, so allocated once, not per call.
     private MemoryBuffer1D<float, Stride1D.Dense>? _sums;
+
+    /// <summary>The scratch, at least <paramref name="length"/> values; the caller holds the gate.</summary>
+    private ArrayView<float> Scratch(int length)
+    {
+        if (_sums is null || _sums.Length < length)
+        {
+            _sums?.Dispose();
+            _sums = _accelerator.Allocate1D<float>(Math.Max(length, 1));
+        }
+        return _sums.View;
+    }
 
     /// <inheritdoc/>
     public int Conv2DWorkspaceLength(in Conv2DGeometry geometry, int capacity)
@@ -538,13 +556,14 @@ public sealed partial class IlgpuBackend
         if (batch == 0) return;
         lock (_gate)
         {
+            var shift = Scratch(2 * channels);
             if (training)
             {
-                _batchStatistics ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int>(IlgpuKernels.BatchStatistics);
-                _batchStatistics(channels, x, runningMean, runningVariance, savedMean, savedInverseStd, geometry, batch);
+                _batchStatistics ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int>(IlgpuKernels.BatchStatistics);
+                _batchStatistics(channels, x, runningMean, runningVariance, savedMean, savedInverseStd, shift, geometry, batch);
             }
-            _batchNormalize ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int, int, int>(IlgpuKernels.BatchNormalize);
-            _batchNormalize(batch * geometry.Size, x, y, training ? savedMean : runningMean, training ? savedInverseStd : runningVariance,
+            _batchNormalize ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int, int, int>(IlgpuKernels.BatchNormalize);
+            _batchNormalize(batch * geometry.Size, x, y, training ? savedMean : runningMean, training ? savedInverseStd : runningVariance, shift,
                 buffers.Gamma is null ? y : gamma, buffers.Beta is null ? y : beta, geometry, training ? 1 : 0, buffers.Gamma is null ? 0 : 1, buffers.Beta is null ? 0 : 1);
         }
     }
@@ -567,12 +586,7 @@ public sealed partial class IlgpuBackend
         if (batch == 0) return;
         lock (_gate)
         {
-            if (_sums is null || _sums.Length < 2 * channels)
-            {
-                _sums?.Dispose();
-                _sums = _accelerator.Allocate1D<float>(2 * channels);
-            }
-            ArrayView<float> sums = _sums.View;
+            var sums = Scratch(2 * channels);
             _batchNormSums ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormGeometry, int>(IlgpuKernels.BatchNormSums);
             _batchNormSums(channels, x, dy, savedMean, savedInverseStd, sums, geometry, batch);
             if (betaGradient is not null) sums.SubView(0, channels).CopyTo(dbeta.SubView(0, channels));
@@ -602,15 +616,4 @@ public sealed partial class IlgpuBackend
             _optimizerUpdate(length, p, g, s0, s1, step);
         }
     }
-
-    // ---- Not yet on this backend (Supports says so; networks that need them fail at construction).
-
-    /// <inheritdoc/>
-    public void RecurrentForward(FloatBuffer input, FloatBuffer output, in RecurrentBuffers buffers, int batch, in RecurrentGeometry geometry)
-        => throw Missing(nameof(RecurrentForward));
-
-    /// <inheritdoc/>
-    public void RecurrentBackward(FloatBuffer input, FloatBuffer outputGradient, FloatBuffer? inputGradient, in RecurrentBuffers buffers,
-        in RecurrentGradients gradients, int batch, in RecurrentGeometry geometry)
-        => throw Missing(nameof(RecurrentBackward));
 }

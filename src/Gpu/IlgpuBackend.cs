@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Linq;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -18,10 +16,9 @@ public enum IlgpuDevice
 }
 
 /// <summary>
-/// The GPU backend: every operation it supports is an ILGPU kernel over buffers in the accelerator's memory, loaded once
-/// per backend (on first use) and launched on the accelerator's default stream. Operations it does not implement yet
-/// answer false to <see cref="Supports"/>, so a network that needs one fails at construction, naming it. Calls are
-/// serialised: one thread at a time may launch on a backend.
+/// The GPU backend: every backend operation is an ILGPU kernel (or a few) over buffers in the accelerator's memory,
+/// loaded once per backend (on first use) and launched on the accelerator's default stream. Calls are serialised: one
+/// thread at a time may launch on a backend.
 /// </summary>
 public sealed partial class IlgpuBackend : IBackend, IDisposable
 {
@@ -79,28 +76,6 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
 
     /// <inheritdoc/>
     public string Name { get; }
-
-    // The operations with kernels so far; the others are to come (see docs/design.md).
-    private static readonly HashSet<string> s_supported =
-    [
-        nameof(Allocate), nameof(Upload), nameof(Download), nameof(Copy),
-        nameof(DenseForward), nameof(DenseBackward),
-        nameof(ActivationForward), nameof(ActivationBackward), nameof(DropoutForward), nameof(DropoutBackward),
-        nameof(Add), nameof(Scale), nameof(AddInPlace),
-        nameof(ConcatChannelsForward), nameof(ConcatChannelsBackward),
-        nameof(ZeroPadding2DForward), nameof(ZeroPadding2DBackward), nameof(UpSampling2DForward), nameof(UpSampling2DBackward),
-        nameof(GlobalAvgPool2DForward), nameof(GlobalAvgPool2DBackward),
-        nameof(Conv2DForward), nameof(Conv2DBackward), nameof(Conv2DTransposeForward), nameof(Conv2DTransposeBackward),
-        nameof(MaxPool2DForward), nameof(MaxPool2DBackward), nameof(AvgPool2DForward), nameof(AvgPool2DBackward),
-        nameof(BatchNormForward), nameof(BatchNormBackward),
-        nameof(OptimizerUpdate),
-    ];
-
-    /// <summary>The operations this backend implements, in name order.</summary>
-    public static IReadOnlyList<string> SupportedOperations { get; } = s_supported.Order(StringComparer.Ordinal).ToArray();
-
-    /// <inheritdoc/>
-    public bool Supports(string operation) => s_supported.Contains(operation);
 
     /// <inheritdoc/>
     public FloatBuffer Allocate(int length)
@@ -179,8 +154,4 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
 
     private ArrayView<float> NeedOptional(FloatBuffer? buffer, string name, long count, long size, string what)
         => buffer is null ? default : Need(buffer, name, count, size, what);
-
-    /// <summary>Operations with no kernel yet: <see cref="Supports"/> says false, so networks fail at construction before reaching these.</summary>
-    private static NotSupportedException Missing(string operation)
-        => new($"The ILGPU backend has no kernel for {operation} yet; Supports(\"{operation}\") is false.");
 }

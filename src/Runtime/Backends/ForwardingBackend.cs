@@ -331,4 +331,23 @@ public abstract class ForwardingBackend : IBackend
         Inner.OptimizerUpdate(step, value, gradient, state0, state1, length);
         OnExit(nameof(OptimizerUpdate));
     }
+
+    // ---- Losses ------------------------------------------------------------------------------------------------------
+
+    /// <inheritdoc/>
+    public virtual void LossForward(Loss loss, bool logits, FloatBuffer prediction, FloatBuffer target, FloatBuffer gradient, float gradientScale,
+        FloatBuffer result, int slot, int batch, int size)
+    {
+        OnEnter(nameof(LossForward), loss, logits, prediction, target, gradient, gradientScale, result, slot, batch, size);
+        Inner.LossForward(loss, logits, prediction, target, gradient, gradientScale, result, slot, batch, size);
+        OnExit(nameof(LossForward));
+    }
+
+    /// <inheritdoc/>
+    public virtual void CountCorrect(FloatBuffer prediction, FloatBuffer labels, FloatBuffer result, int slot, int batch, int size, float threshold)
+    {
+        OnEnter(nameof(CountCorrect), prediction, labels, result, slot, batch, size, threshold);
+        Inner.CountCorrect(prediction, labels, result, slot, batch, size, threshold);
+        OnExit(nameof(CountCorrect));
+    }
 }

@@ -18,7 +18,7 @@ namespace Unroll;
 public interface IBackend :
     IDenseOperations, IConvolutionOperations, IPoolingOperations, IActivationOperations,
     INormalizationOperations, IElementwiseOperations, IMergingOperations, IReshapingOperations, IRecurrentOperations,
-    IOptimizerOperations
+    ILossOperations, IOptimizerOperations
 {
     /// <summary>A short name for logs, e.g. "cpu (avx512, 2 threads)".</summary>
     string Name { get; }

@@ -8,8 +8,10 @@ using System.Numerics.Tensors;
 namespace Unroll;
 
 /// <summary>
-/// Trains and evaluates one network with one loss and one optimizer. Host-side buffers are allocated here, once;
-/// a training step allocates nothing. Shapes come from the network's static members, so no reflection is involved.
+/// Trains and evaluates one network with one loss and one optimizer. Buffers are allocated here, once; a training step
+/// allocates nothing, and on a GPU backend moves only the batch up and the loss and the correct count down: the loss,
+/// its gradient, the accuracy count (<see cref="ILossOperations"/>) and the optimizer updates run on the backend.
+/// Shapes come from the network's static members, so no reflection is involved.
 /// </summary>
 /// <example>
 /// <code>
@@ -25,8 +27,15 @@ namespace Unroll;
 /// </example>
 public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
 {
-    private readonly HeadBuffers[] _heads;  // per network output, main output first
+    private readonly Head[] _heads;         // per network output, main output first
+    // One batch on its way to the backend: host staging, gathered sample by sample, then one upload each.
+    private readonly float[] _inputs;       // [capacity, input size]
     private readonly float[] _targets;      // [capacity, target size]
+    private readonly float[] _labels;       // [capacity]: class indices, for the accuracy count
+    private readonly FloatBuffer _targetBuffer, _labelBuffer;
+    // What comes back from a step: each head's mean loss, then the correct count.
+    private readonly FloatBuffer _resultBuffer;
+    private readonly float[] _results;
     private readonly int[] _rows;           // [capacity]: sample indices of an evaluation chunk
     private readonly bool _fused;
     private readonly bool _predictionsAreLogits; // fused, or a FromLogits loss on a network that ends in raw scores
@@ -58,16 +67,24 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         _predictionsAreLogits = loss.FusesWith is not null;
         _targetSize = loss.TargetSize(TNetwork.OutputSize);
         _classCount = Math.Max(TNetwork.OutputSize, 2);
-        _heads = new HeadBuffers[outputs.Count];
+        _heads = new Head[outputs.Count];
         for (var i = 0; i < outputs.Count; i++)
         {
             var size = outputs[i].Output.Length / network.Capacity;
             if (loss.TargetSize(size) != _targetSize)
                 throw new ArgumentException($"Loss '{loss.Name}' cannot train output '{outputs[i].Name}' of {size} values with the same targets as the main output of {TNetwork.OutputSize}.", nameof(loss));
-            _heads[i] = new HeadBuffers(outputs[i], size, network.Capacity);
+            _heads[i] = new Head(outputs[i], size);
         }
-        _targets = new float[network.Capacity * _targetSize];
-        _rows = new int[network.Capacity];
+        var capacity = network.Capacity;
+        var backend = network.Backend;
+        _inputs = new float[capacity * TNetwork.InputSize];
+        _targets = new float[capacity * _targetSize];
+        _labels = new float[capacity];
+        _targetBuffer = backend.Allocate(_targets.Length);
+        _labelBuffer = backend.Allocate(capacity);
+        _results = new float[_heads.Length + 1];
+        _resultBuffer = backend.Allocate(_results.Length);
+        _rows = new int[capacity];
     }
 
     /// <summary>The network being trained.</summary>
@@ -254,11 +271,16 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         return new Evaluation((float)(lossSum / data.Count), Accuracy(data, correct, data.Count), data.Count);
     }
 
+    /// <summary>
+    /// Forward over the samples, then the loss, its gradient and the accuracy count on the backend: the batch goes up in
+    /// one upload (two with labels), and the losses and the count come down in one download.
+    /// </summary>
     private (float Loss, int Correct) ForwardLoss(Dataset data, ReadOnlySpan<int> samples, bool training)
     {
         var n = samples.Length;
         var backend = Network.Backend;
         var inputSize = TNetwork.InputSize;
+        var labels = data.Labels;
         for (var i = 0; i < n; i++)
         {
             var sample = data.Sample(samples[i]);
@@ -266,60 +288,37 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
             // Dataset's constructor checked these, but its arrays can be written afterwards; a NaN would come out as a
             // NaN loss (or a wrong accuracy) far from its cause, so check what each batch reads (vectorised, cheap).
             CheckSample(data, samples[i], sample, target);
-            backend.Upload(sample, Network.Input, i * inputSize);
+            sample.CopyTo(_inputs.AsSpan(i * inputSize, inputSize));
             target.CopyTo(_targets.AsSpan(i * _targetSize, _targetSize));
+            if (labels is not null) _labels[i] = labels[samples[i]];
         }
+        backend.Upload(_inputs.AsSpan(0, n * inputSize), Network.Input);
+        backend.Upload(_targets.AsSpan(0, n * _targetSize), _targetBuffer);
+        if (labels is not null) backend.Upload(_labels.AsSpan(0, n), _labelBuffer);
         Network.Forward(n, training);
 
         // The main output's loss is what is reported; auxiliary heads add theirs, weighted, to the gradient only.
-        var targets = _targets.AsSpan(0, n * _targetSize);
-        float mainLoss = 0;
         for (var h = 0; h < _heads.Length; h++)
         {
-            var head = _heads[h];
-            var prediction = head.Prediction.AsSpan(0, n * head.Size);
-            var gradient = head.Gradient.AsSpan(0, n * head.Size);
-            backend.Download(_fused ? head.Output.Logits : head.Output.Output, 0, prediction);
-            var loss = _fused
-                ? Loss.ComputeFromLogits(prediction, targets, gradient, n, head.Size)
-                : Loss.Compute(prediction, targets, gradient, n, head.Size);
-            if (h == 0) mainLoss = loss;
-            if (head.Output.LossWeight != 1f) TensorPrimitives.Multiply(gradient, head.Output.LossWeight, gradient);
+            var output = _heads[h].Output;
+            backend.LossForward(Loss, _fused, _fused ? output.Logits : output.Output, _targetBuffer, output.OutputGradient, output.LossWeight,
+                _resultBuffer, h, n, _heads[h].Size);
         }
-        return (mainLoss, data.Labels is { } labels ? CountCorrect(_heads[0].Prediction, labels, samples) : 0);
-    }
-
-    private void Backward(int batch)
-    {
-        foreach (var head in _heads)
-            Network.Backend.Upload(head.Gradient.AsSpan(0, batch * head.Size), head.Output.OutputGradient);
-        Network.Backward(batch, outputGradientIsForLogits: _fused);
-    }
-
-    /// <summary>Host copies of one output's predictions (or logits) and loss gradient.</summary>
-    private sealed class HeadBuffers(NetworkOutput output, int size, int capacity)
-    {
-        public NetworkOutput Output { get; } = output;
-        public int Size { get; } = size;
-        public float[] Prediction { get; } = new float[capacity * size];
-        public float[] Gradient { get; } = new float[capacity * size];
-    }
-
-    private int CountCorrect(ReadOnlySpan<float> prediction, int[] labels, ReadOnlySpan<int> samples)
-    {
-        var outputSize = TNetwork.OutputSize;
-        var correct = 0;
-        for (var i = 0; i < samples.Length; i++)
+        if (labels is not null)
         {
-            var row = prediction.Slice(i * outputSize, outputSize);
             // One output: a binary classifier, positive above probability 0.5 (logit 0 when fused or from logits).
-            var predicted = outputSize == 1
-                ? (row[0] > (_predictionsAreLogits ? 0f : 0.5f) ? 1 : 0)
-                : TensorPrimitives.IndexOfMax(row);
-            if (predicted == labels[samples[i]]) correct++;
+            var main = _heads[0].Output;
+            backend.CountCorrect(_fused ? main.Logits : main.Output, _labelBuffer, _resultBuffer, _heads.Length, n,
+                TNetwork.OutputSize, _predictionsAreLogits ? 0f : 0.5f);
         }
-        return correct;
+        backend.Download(_resultBuffer, 0, _results);
+        return (_results[0], labels is null ? 0 : (int)_results[_heads.Length]);
     }
+
+    private void Backward(int batch) => Network.Backward(batch, outputGradientIsForLogits: _fused);
+
+    /// <summary>One network output and its values per sample.</summary>
+    private readonly record struct Head(NetworkOutput Output, int Size);
 
     private static float Accuracy(Dataset data, int correct, int count) =>
         data.Labels is null ? float.NaN : (float)correct / count;
@@ -355,7 +354,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
             $"(through {(what == "feature" ? "Features" : "Targets")}): fix or drop the sample.", "data");
 
     [DoesNotReturn]
-    private void ThrowInvalidTarget(int index, HeadBuffers head, string problem)
+    private void ThrowInvalidTarget(int index, Head head, string problem)
         => throw new ArgumentException(
             $"Loss '{Loss.Name}': the target of sample {index} of the data set {problem}" +
             (_heads.Length > 1 ? $" (for output '{head.Output.Name}' of {head.Size} values)." : "."), "data");
