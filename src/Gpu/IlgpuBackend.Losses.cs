@@ -54,7 +54,7 @@ public sealed partial class IlgpuBackend
         var r = Need(result, nameof(result), 1, slot + 1L, op);
         lock (_gate)
         {
-            var hits = Scratch(Math.Max(batch, 1));
+            var hits = Scratch(batch);
             if (batch > 0)
             {
                 _correctRows ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(IlgpuKernels.CorrectRows);

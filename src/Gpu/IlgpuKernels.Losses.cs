@@ -23,8 +23,6 @@ internal static partial class IlgpuKernels
     // The formulas, clips and zero gradients at the clips are those of the loss classes (Unroll.Runtime's Losses folder),
     // in float where those sum in double.
 
-    private const float LossEpsilon = Loss.Epsilon;
-
     public static void LossRows(Index1D row, ArrayView<float> p, ArrayView<float> t, ArrayView<float> g, ArrayView<float> rowLoss, LossArgs a)
     {
         int o = row * a.Size;
@@ -75,7 +73,7 @@ internal static partial class IlgpuKernels
     /// <summary>One value's loss; its gradient (already scaled) goes to <paramref name="gradient"/>.</summary>
     private static float Elementwise(LossFormula formula, float p, float y, bool binary, float scale, out float gradient)
     {
-        const float eps = LossEpsilon;
+        const float eps = Loss.Epsilon;
         switch (formula)
         {
             case LossFormula.MeanSquared:
@@ -135,7 +133,7 @@ internal static partial class IlgpuKernels
     /// <summary>Categorical cross-entropy of one row of probabilities, as CategoricalCrossEntropy.ProbabilityRow.</summary>
     private static float ProbabilityRow(ArrayView<float> p, ArrayView<float> t, int o, int classIndex, ArrayView<float> g, LossArgs a)
     {
-        const float eps = LossEpsilon;
+        const float eps = Loss.Epsilon;
         float s = 0f;
         for (int j = 0; j < a.Size; j++) s += p[o + j];
         float loss = 0f, gq = 0f;

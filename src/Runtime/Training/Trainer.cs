@@ -272,8 +272,8 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
     }
 
     /// <summary>
-    /// Forward over the samples, then the loss, its gradient and the accuracy count on the backend: the batch goes up in
-    /// one upload (two with labels), and the losses and the count come down in one download.
+    /// Forward over the samples, then the loss, its gradient and the accuracy count on the backend: the batch's inputs and
+    /// targets go up in one upload each (its labels in a third), and the losses and the count come down in one download.
     /// </summary>
     private (float Loss, int Correct) ForwardLoss(Dataset data, ReadOnlySpan<int> samples, bool training)
     {
