@@ -1,9 +1,8 @@
 using System;
-using System.Diagnostics;
+using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Xunit;
 
@@ -17,13 +16,7 @@ namespace Unroll.Tests.Packaging;
 /// </summary>
 public sealed class PackageTests : IDisposable
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
-    private static readonly string Root = RepositoryRoot();
+    private static readonly string Root = DotnetProcess.RepositoryRoot;
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("unroll-package-");
 
     public void Dispose() => _work.Delete(recursive: true);
@@ -133,7 +126,7 @@ public sealed class PackageTests : IDisposable
         string feed = Path.Combine(_work.FullName, "feed");
         foreach (var project in new[] { "src/Runtime/Unroll.Runtime.csproj", "src/Models/Unroll.Models.csproj", "src/Gpu/Unroll.Gpu.csproj" })
         {
-            var (code, output) = Dotnet(Root, "pack", Path.Combine(Root, project), "-c", Configuration, "--no-build", "-o", feed);
+            var (code, output) = Dotnet(Root, "pack", Path.Combine(Root, project), "-c", DotnetProcess.Configuration, "--no-build", "-o", feed);
             Assert.True(code == 0, output);
         }
         return feed;
@@ -171,30 +164,7 @@ public sealed class PackageTests : IDisposable
         return folder;
     }
 
-    private (int Code, string Output) Dotnet(string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        start.ArgumentList.Add("--disable-build-servers");
-        start.Environment["NUGET_PACKAGES"] = Path.Combine(_work.FullName, "packages");
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        // The test host's own MSBuild settings must not leak into the child builds.
-        foreach (var key in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "VSTEST_HOST_DEBUG" })
-            start.Environment.Remove(key);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, $"dotnet {string.Join(' ', arguments)} in {directory}:\n{output}{error.Result}");
-    }
-
-    private static string RepositoryRoot([CallerFilePath] string here = "")
-        => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
+    private (int Code, string Log) Dotnet(string directory, params string[] arguments)
+        => DotnetProcess.Run(directory, null, arguments,
+            new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work.FullName, "packages") });
 }
