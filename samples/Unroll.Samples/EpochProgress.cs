@@ -14,7 +14,7 @@ public static class EpochProgress
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
-            train(_ => { }, result => Console.WriteLine(Describe(result.Epoch, epochs, result.Loss, result.Accuracy, result.SamplesPerSecond)));
+            train(_ => { }, result => Console.WriteLine(Describe(result.Epoch, epochs, result.Loss, result.Accuracy, result.SamplesPerSecond) + Validation(result)));
             return;
         }
 
@@ -36,13 +36,18 @@ public static class EpochProgress
                         task.Description = description;
                         lastDraw = Stopwatch.GetTimestamp();
                     }
-                }, _ =>
+                }, result =>
                 {
+                    if (task is not null && result.Validation is not null) task.Description += Markup.Escape(Validation(result));
                     task?.StopTask();
                     task = null;
                 });
             });
     }
+
+    private static string Validation(EpochResult result) => result.Validation is { } v
+        ? $"  val_loss {v.Loss:F4}{(float.IsNaN(v.Accuracy) ? "" : $"  val_accuracy {v.Accuracy:F4}")}"
+        : "";
 
     private static string Describe(int epoch, int epochs, float loss, float accuracy, double samplesPerSecond) =>
         $"epoch {epoch}/{epochs}  loss {loss:F4}  {(float.IsNaN(accuracy) ? "" : $"accuracy {accuracy:F4}  ")}{samplesPerSecond,8:N0} samples/s"; // no accuracy without labels (autoencoders)

@@ -11,6 +11,7 @@ using Unroll.Samples;
 //   dotnet run -c Release --project samples/Unroll.Samples -- train autoencoder --epochs 5 --png autoencoder.png
 const string usage = """
     usage: Unroll.Samples train <mlp|lenet|resnet|inception|gru|lstm> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR] [--backend cpu|cuda|ilgpu-cpu] [--limit N]
+                                [--validation F] [--patience N] [--checkpoint FILE] [--log FILE]
            Unroll.Samples train <autoencoder|conv-autoencoder> [--epochs N] [--batch N] [--lr X] [--seed N] [--data DIR] [--png PATH] [--backend cpu|cuda|ilgpu-cpu] [--limit N]
            Unroll.Samples summary <mlp|lenet|resnet|inception|gru|lstm|autoencoder|conv-autoencoder>
     """;

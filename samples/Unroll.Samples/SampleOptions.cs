@@ -22,6 +22,14 @@ public sealed record SampleOptions
     public string Backend { get; init; } = "cpu";
     /// <summary>Train and test on the first this many images only; null for all of them.</summary>
     public int? Limit { get; init; }
+    /// <summary>Fraction of the training images held out for validation after every epoch; null for none.</summary>
+    public double? Validation { get; init; }
+    /// <summary>Early stopping: epochs without a better validation (else training) loss before training stops.</summary>
+    public int? Patience { get; init; }
+    /// <summary>Where the weights of the best epoch are kept (safetensors).</summary>
+    public string? Checkpoint { get; init; }
+    /// <summary>Where the per-epoch CSV log goes.</summary>
+    public string? LogPath { get; init; }
 
     /// <summary>The backend <see cref="Backend"/> names. Asking for cuda where there is none is an error, never a fallback.</summary>
     public IBackend CreateBackend()
@@ -63,6 +71,10 @@ public sealed record SampleOptions
                 "--png" => options with { PngPath = Value() },
                 "--backend" => options with { Backend = Value() },
                 "--limit" => options with { Limit = PositiveInt(arg, Value()) },
+                "--validation" => options with { Validation = Fraction(arg, Value()) },
+                "--patience" => options with { Patience = PositiveInt(arg, Value()) },
+                "--checkpoint" => options with { Checkpoint = Value() },
+                "--log" => options with { LogPath = Value() },
                 _ when arg.StartsWith('-') => throw new UsageException($"unknown option '{arg}'"),
                 _ => positional++ switch
                 {
@@ -87,4 +99,9 @@ public sealed record SampleOptions
         float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && float.IsFinite(value)
             ? value
             : throw new UsageException($"{name} expects a positive number, not '{text}'");
+
+    private static double Fraction(string name, string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value < 1
+            ? value
+            : throw new UsageException($"{name} expects a fraction between 0 and 1, not '{text}'");
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Threading;
 using Spectre.Console;
 
 namespace Unroll.Samples;
@@ -12,6 +13,12 @@ public static class TrainCommand
         var clock = Stopwatch.StartNew();
         var (train, test) = FashionMnist.Load(options.DataDirectory);
         (train, test) = (options.Limited(train), options.Limited(test));
+        Dataset? validation = null;
+        if (options.Validation is double held)
+        {
+            (train, validation) = train.Split(1 - held, options.Seed);
+            Console.WriteLine($"Validation: {validation.Count:N0} of the training images held out (seed {options.Seed})");
+        }
         Console.WriteLine($"Fashion-MNIST: {train.Count:N0} training and {test.Count:N0} test images from {options.DataDirectory} ({clock.Elapsed.TotalSeconds:F1} s)");
 
         var backend = options.CreateBackend();
@@ -23,16 +30,41 @@ public static class TrainCommand
         Console.WriteLine($"Training {typeof(TNetwork).Name} on {network.Backend.Name}: {options.Epochs} epochs, batch {options.BatchSize}, " +
                           $"Adam (lr {optimizer.LearningRate}, cosine decay), {(trainer.UsesFusedLoss ? "fused softmax + cross-entropy" : trainer.Loss.Name)}, seed {options.Seed}");
 
-        EpochProgress.Run(options.Epochs, train.Count, (onBatch, onEpoch) =>
-            trainer.Fit(train, new FitOptions
-            {
-                Epochs = options.Epochs,
-                BatchSize = options.BatchSize,
-                Seed = options.Seed,
-                Schedule = LearningRateSchedule.Cosine(),
-                OnBatch = onBatch,
-                OnEpoch = onEpoch,
-            }));
+        // Ctrl+C ends training between two steps; the log and the checkpoint keep every finished epoch.
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            EpochProgress.Run(options.Epochs, train.Count, (onBatch, onEpoch) =>
+                trainer.Fit(train, new FitOptions
+                {
+                    Epochs = options.Epochs,
+                    BatchSize = options.BatchSize,
+                    Seed = options.Seed,
+                    Schedule = LearningRateSchedule.Cosine(),
+                    Validation = validation,
+                    EarlyStoppingPatience = options.Patience,
+                    Checkpoint = options.Checkpoint,
+                    CsvLog = options.LogPath,
+                    Cancellation = cancel.Token,
+                    OnBatch = onBatch,
+                    OnEpoch = onEpoch,
+                }));
+        }
+        catch (OperationCanceledException)
+        {
+            Console.WriteLine("Training cancelled; testing the weights of the last step.");
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+        if (options.Checkpoint is { } best)
+        {
+            network.LoadWeights(best);
+            Console.WriteLine($"Best epoch's weights reloaded from {best}");
+        }
 
         var result = trainer.Evaluate(test);
         Console.WriteLine($"Test accuracy: {result.Accuracy:F4} (loss {result.Loss:F4}) on {result.Count:N0} images; total time {clock.Elapsed.TotalSeconds:F1} s");

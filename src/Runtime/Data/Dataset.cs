@@ -146,6 +146,46 @@ public sealed class Dataset
         };
     }
 
+    /// <summary>
+    /// Splits the samples in a random order fixed by <paramref name="seed"/>: the first set gets
+    /// round(<paramref name="fraction"/> × Count) of them, the second the rest (for example a training and a validation
+    /// set: <c>var (train, validation) = data.Split(0.9, seed: 1)</c>). Each keeps the samples' original relative order;
+    /// neither shares arrays with this set, and the same seed gives the same split.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is not strictly between 0 and 1, or leaves a set empty.</exception>
+    public (Dataset First, Dataset Second) Split(double fraction, int seed)
+    {
+        if (!(fraction > 0 && fraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction of samples in the first set must be strictly between 0 and 1.");
+        int first = (int)Math.Round(fraction * Count, MidpointRounding.AwayFromZero);
+        if (first < 1 || first >= Count)
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction,
+                $"A split of {Count} samples at {fraction} gives {first} and {Count - first}: both sets need at least one sample.");
+        var order = new int[Count];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        new Random(seed).Shuffle(order);
+        Array.Sort(order, 0, first);
+        Array.Sort(order, first, Count - first);
+        return (Select(order.AsSpan(0, first)), Select(order.AsSpan(first)));
+    }
+
+    /// <summary>The given samples, in the given order, as a new data set sharing nothing with this one.</summary>
+    private Dataset Select(ReadOnlySpan<int> indices)
+    {
+        var features = new float[indices.Length * SampleSize];
+        for (var i = 0; i < indices.Length; i++) Sample(indices[i]).CopyTo(features.AsSpan(i * SampleSize));
+        if (IsAutoencoder) return new Dataset(features, SampleSize, indices.Length) { IsAutoencoder = true };
+        var targets = new float[indices.Length * TargetSize];
+        for (var i = 0; i < indices.Length; i++) Target(indices[i]).CopyTo(targets.AsSpan(i * TargetSize));
+        int[]? labels = null;
+        if (Labels is { } all)
+        {
+            labels = new int[indices.Length];
+            for (var i = 0; i < indices.Length; i++) labels[i] = all[indices[i]];
+        }
+        return new Dataset(features, SampleSize, targets, TargetSize, labels) { ClassCount = ClassCount };
+    }
+
     private static void RequireFinite(float[] values, int rowSize, string what)
     {
         var i = FiniteValues.IndexOfNonFinite(values);

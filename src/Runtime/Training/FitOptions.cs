@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace Unroll;
 
@@ -30,8 +31,55 @@ public sealed record FitOptions
     /// <summary>Called after every optimizer step with running figures for the epoch (for progress bars).</summary>
     public Action<BatchProgress>? OnBatch { get; init; }
 
-    /// <summary>Called after every epoch.</summary>
+    /// <summary>Called after every epoch. A callback can end the run with <see cref="Trainer{TNetwork}.StopTraining"/>.</summary>
     public Action<EpochResult>? OnEpoch { get; init; }
+
+    /// <summary>
+    /// Checked before every optimizer step: when cancelled, <see cref="Trainer{TNetwork}.Fit"/> throws
+    /// <see cref="OperationCanceledException"/>, leaving the weights as the last whole step made them (and the CSV log
+    /// and checkpoint as the last whole epoch left them).
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
+
+    /// <summary>
+    /// The figure that <see cref="EarlyStoppingPatience"/> and <see cref="Checkpoint"/> watch (default: the validation
+    /// loss when <see cref="Validation"/> is given, else the training loss). A validation figure needs <see cref="Validation"/>.
+    /// </summary>
+    public Metric? Monitor { get; init; }
+
+    /// <summary>
+    /// When set, training stops once the monitored figure has not improved by more than <see cref="MinDelta"/> for this
+    /// many epochs in a row (Keras's EarlyStopping).
+    /// </summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>How much the monitored figure must improve to count as better (default 0: any improvement).</summary>
+    public float MinDelta { get; init; }
+
+    /// <summary>
+    /// When set, the weights are saved here (safetensors, replaced whole) after every epoch whose monitored figure is the
+    /// best so far, so the file always holds the best model of the run.
+    /// </summary>
+    public string? Checkpoint { get; init; }
+
+    /// <summary>
+    /// When set, one CSV line per epoch is appended here as the epoch ends (and flushed):
+    /// <c>epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds</c>, with a header line first. An existing file is replaced.
+    /// </summary>
+    public string? CsvLog { get; init; }
+}
+
+/// <summary>A figure of an epoch that training can watch (<see cref="FitOptions.Monitor"/>).</summary>
+public enum Metric
+{
+    /// <summary>Mean training loss; lower is better.</summary>
+    Loss,
+    /// <summary>Training accuracy; higher is better.</summary>
+    Accuracy,
+    /// <summary>Loss on <see cref="FitOptions.Validation"/>; lower is better.</summary>
+    ValidationLoss,
+    /// <summary>Accuracy on <see cref="FitOptions.Validation"/>; higher is better.</summary>
+    ValidationAccuracy,
 }
 
 /// <summary>Running figures of the current epoch, reported after each optimizer step.</summary>
@@ -51,7 +99,23 @@ public readonly record struct BatchProgress(int Epoch, int Epochs, int Samples, 
 /// <param name="SamplesPerSecond">Training throughput.</param>
 /// <param name="Elapsed">Time spent training (validation excluded).</param>
 /// <param name="Validation">Loss and accuracy on <see cref="FitOptions.Validation"/>, when given.</param>
-public readonly record struct EpochResult(int Epoch, float Loss, float Accuracy, double SamplesPerSecond, TimeSpan Elapsed, Evaluation? Validation);
+/// <param name="LearningRate">The learning rate of the epoch's last step.</param>
+public readonly record struct EpochResult(int Epoch, float Loss, float Accuracy, double SamplesPerSecond, TimeSpan Elapsed, Evaluation? Validation, float LearningRate)
+{
+    /// <summary>The value of <paramref name="metric"/> in this epoch.</summary>
+    /// <exception cref="InvalidOperationException">A validation figure of an epoch that had no validation set.</exception>
+    public float Value(Metric metric) => metric switch
+    {
+        Metric.Loss => Loss,
+        Metric.Accuracy => Accuracy,
+        Metric.ValidationLoss => RequireValidation(metric).Loss,
+        Metric.ValidationAccuracy => RequireValidation(metric).Accuracy,
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Not a metric."),
+    };
+
+    private Evaluation RequireValidation(Metric metric) =>
+        Validation ?? throw new InvalidOperationException($"Epoch {Epoch} has no {metric}: it ran without a validation set.");
+}
 
 /// <summary>Mean loss and accuracy over a data set.</summary>
 /// <param name="Loss">Mean loss per sample.</param>

@@ -127,7 +127,11 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
                 $"use fromLogits: false" + (activation == probabilities ? $" (the trainer then fuses {activation} with the loss itself)." : "."), nameof(loss));
     }
 
-    /// <summary>Trains for <see cref="FitOptions.Epochs"/> epochs and returns what each achieved.</summary>
+    /// <summary>
+    /// Trains for <see cref="FitOptions.Epochs"/> epochs, or until early stopping or <see cref="StopTraining"/> ends the
+    /// run, and returns what each epoch achieved.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><see cref="FitOptions.Cancellation"/> was cancelled.</exception>
     public IReadOnlyList<EpochResult> Fit(Dataset data, FitOptions? options = null)
     {
         options ??= new FitOptions();
@@ -135,14 +139,19 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         if (options.Validation is { } validation) CheckData(validation, nameof(options.Validation));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1, nameof(options.Epochs));
         ArgumentOutOfRangeException.ThrowIfNegative(options.BatchSize, nameof(options.BatchSize));
+        var monitor = CheckMonitor(data, options);
 
         using var exclusive = Network.UseGuard.Enter("Fit");
+        using var log = options.CsvLog is { } logPath ? new CsvTrainingLog(logPath) : null; // a bad path fails before any step
+        _stopRequested = false;
         var batchSize = options.BatchSize == 0 ? data.Count : Math.Min(options.BatchSize, data.Count);
         var order = new int[data.Count];
         for (var i = 0; i < order.Length; i++) order[i] = i;
         var random = new Random(options.Seed);
         var results = new List<EpochResult>(options.Epochs);
         var schedule = new ScheduleState(options.Schedule, Optimizer.LearningRate, (data.Count + batchSize - 1) / batchSize * options.Epochs);
+        float best = float.NaN;
+        int epochsSinceBest = 0;
         try
         {
             for (var epoch = 1; epoch <= options.Epochs; epoch++)
@@ -150,7 +159,17 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
                 if (options.Shuffle) random.Shuffle(order);
                 var result = RunEpoch(data, order, batchSize, epoch, options, ref schedule);
                 results.Add(result);
+                log?.Append(result);
+                var value = result.Value(monitor);
+                if (float.IsNaN(best) || Improves(value, best, monitor, options.MinDelta))
+                {
+                    best = value;
+                    epochsSinceBest = 0;
+                    if (options.Checkpoint is { } checkpoint) Network.SaveWeights(checkpoint);
+                }
+                else epochsSinceBest++;
                 options.OnEpoch?.Invoke(result);
+                if (_stopRequested || epochsSinceBest >= options.EarlyStoppingPatience) break;
             }
         }
         finally
@@ -159,6 +178,35 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         }
         return results;
     }
+
+    /// <summary>
+    /// Ends the running <see cref="Fit"/> after the current epoch (its results, log line and checkpoint included), as
+    /// Keras's <c>model.stop_training = True</c>; callable from <see cref="FitOptions.OnEpoch"/>, <see cref="FitOptions.OnBatch"/>
+    /// or another thread. Each <see cref="Fit"/> starts with the request cleared.
+    /// </summary>
+    public void StopTraining() => _stopRequested = true;
+
+    private volatile bool _stopRequested;
+
+    /// <summary>The figure early stopping and checkpoints watch, checked against what the run will produce.</summary>
+    private static Metric CheckMonitor(Dataset data, FitOptions options)
+    {
+        if (options.EarlyStoppingPatience is < 1)
+            throw new ArgumentOutOfRangeException(nameof(options.EarlyStoppingPatience), options.EarlyStoppingPatience,
+                "Early stopping's patience is the number of epochs without improvement to allow: at least 1.");
+        if (!(options.MinDelta >= 0) || float.IsInfinity(options.MinDelta))
+            throw new ArgumentOutOfRangeException(nameof(options.MinDelta), options.MinDelta, "MinDelta must be a finite value of at least 0.");
+        var monitor = options.Monitor ?? (options.Validation is null ? Metric.Loss : Metric.ValidationLoss);
+        if (monitor is Metric.ValidationLoss or Metric.ValidationAccuracy && options.Validation is null)
+            throw new ArgumentException($"Monitor is {monitor}, but FitOptions.Validation is not set: give a validation set (dataset.Split) or monitor {(monitor == Metric.ValidationLoss ? Metric.Loss : Metric.Accuracy)}.", nameof(options));
+        var accuracyOf = monitor switch { Metric.Accuracy => data, Metric.ValidationAccuracy => options.Validation, _ => null };
+        if (accuracyOf is { Labels: null })
+            throw new ArgumentException($"Monitor is {monitor}, but that data set has no class labels, so it has no accuracy: monitor a loss.", nameof(options));
+        return monitor;
+    }
+
+    private static bool Improves(float value, float best, Metric monitor, float minDelta) =>
+        monitor is Metric.Accuracy or Metric.ValidationAccuracy ? value > best + minDelta : value < best - minDelta;
 
     private EpochResult RunEpoch(Dataset data, int[] order, int batchSize, int epoch, FitOptions options, ref ScheduleState schedule)
     {
@@ -169,6 +217,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         {
             var batch = order.AsSpan(first, Math.Min(batchSize, data.Count - first));
             Optimizer.LearningRate = schedule.Schedule.Rate(schedule.BaseRate, schedule.Step++, schedule.TotalSteps);
+            options.Cancellation.ThrowIfCancellationRequested();
             var (loss, hits) = TrainStep(data, batch);
             if (!float.IsFinite(loss))
                 throw new InvalidOperationException(
@@ -183,7 +232,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         }
         var elapsed = Stopwatch.GetElapsedTime(start);
         return new EpochResult(epoch, (float)(lossSum / done), Accuracy(data, correct, done), done / elapsed.TotalSeconds,
-            elapsed, options.Validation is { } v ? Evaluate(v) : null);
+            elapsed, options.Validation is { } v ? Evaluate(v) : null, Optimizer.LearningRate);
     }
 
     private struct ScheduleState(LearningRateSchedule schedule, float baseRate, int totalSteps)
