@@ -68,6 +68,8 @@ public static class TrainCommand
 
         var result = trainer.Evaluate(test);
         Console.WriteLine($"Test accuracy: {result.Accuracy:F4} (loss {result.Loss:F4}) on {result.Count:N0} images; total time {clock.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"Top-2 accuracy: {Metrics.TopKAccuracy(network, test, 2):F4}");
+        Console.WriteLine(ConfusionMatrix.Of(network, test).ToString(FashionMnist.ClassNames));
         return 0;
     }
 }

@@ -64,11 +64,48 @@ public static class NetworkExtensions
         where TNetwork : INetwork<TNetwork>
     {
         if (sample.Length != TNetwork.InputSize) ThrowNotOneSample<TNetwork>(sample.Length);
-        Span<float> output = TNetwork.OutputSize <= 1024 ? stackalloc float[TNetwork.OutputSize] : new float[TNetwork.OutputSize];
-        network.Predict(sample, output, validateInput);
-        if (TNetwork.OutputSize > 1) return TensorPrimitives.IndexOfMax(output);
+        Span<int> one = stackalloc int[1];
+        network.PredictClasses(sample, one, validateInput);
+        return one[0];
+    }
+
+    /// <summary>
+    /// The most likely class of each of any number of samples (<paramref name="inputs"/> being [count, InputSize]), as
+    /// <see cref="PredictClass"/> decides it, in chunks of the network's capacity. Allocates nothing for outputs of up
+    /// to 1,024 values.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="inputs"/> is not a whole number of samples, <paramref name="classes"/> does not hold one class per
+    /// sample, or (with <paramref name="validateInput"/>) an input value is NaN or infinite.
+    /// </exception>
+    public static void PredictClasses<TNetwork>(this TNetwork network, ReadOnlySpan<float> inputs, Span<int> classes, bool validateInput = true)
+        where TNetwork : INetwork<TNetwork>
+    {
+        var inputSize = TNetwork.InputSize;
+        var outputSize = TNetwork.OutputSize;
+        if (inputs.Length % inputSize != 0)
+            throw new ArgumentException($"{typeof(TNetwork).Name} takes {inputSize} values per sample; {inputs.Length} values are not a whole number of samples.", nameof(inputs));
+        var count = inputs.Length / inputSize;
+        if (classes.Length != count)
+            throw new ArgumentException($"{count} samples give {count} classes but the destination holds {classes.Length}.", nameof(classes));
+        if (validateInput && FiniteValues.IndexOfNonFinite(inputs) is var bad and >= 0)
+            ThrowNonFinite<TNetwork>(bad, inputs[bad], inputSize);
+
+        using var exclusive = network.UseGuard.Enter("PredictClasses");
+        var backend = network.Backend;
         var threshold = network.OutputActivation == Activation.Sigmoid ? 0.5f : 0f;
-        return output[0] > threshold ? 1 : 0;
+        Span<float> output = outputSize <= 1024 ? stackalloc float[outputSize] : new float[outputSize];
+        for (var first = 0; first < count; first += network.Capacity)
+        {
+            var n = Math.Min(network.Capacity, count - first);
+            backend.Upload(inputs.Slice(first * inputSize, n * inputSize), network.Input);
+            network.Forward(n, training: false);
+            for (var i = 0; i < n; i++)
+            {
+                backend.Download(network.Output, i * outputSize, output);
+                classes[first + i] = outputSize > 1 ? TensorPrimitives.IndexOfMax(output) : output[0] > threshold ? 1 : 0;
+            }
+        }
     }
 
     /// <summary>The parameter with the given name, e.g. <c>dense_1.weight</c>; throws listing the names there are.</summary>
