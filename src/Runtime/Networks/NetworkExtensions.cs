@@ -65,7 +65,7 @@ public static class NetworkExtensions
     {
         if (sample.Length != TNetwork.InputSize) ThrowNotOneSample<TNetwork>(sample.Length);
         Span<int> one = stackalloc int[1];
-        network.PredictClasses(sample, one, validateInput);
+        PredictClasses(network, sample, one, validateInput, nameof(PredictClass));
         return one[0];
     }
 
@@ -80,6 +80,11 @@ public static class NetworkExtensions
     /// </exception>
     public static void PredictClasses<TNetwork>(this TNetwork network, ReadOnlySpan<float> inputs, Span<int> classes, bool validateInput = true)
         where TNetwork : INetwork<TNetwork>
+        => PredictClasses(network, inputs, classes, validateInput, nameof(PredictClasses));
+
+    /// <summary>PredictClasses, its errors naming <paramref name="operation"/>, the method the caller called.</summary>
+    private static void PredictClasses<TNetwork>(TNetwork network, ReadOnlySpan<float> inputs, Span<int> classes, bool validateInput, string operation)
+        where TNetwork : INetwork<TNetwork>
     {
         var inputSize = TNetwork.InputSize;
         var outputSize = TNetwork.OutputSize;
@@ -91,7 +96,7 @@ public static class NetworkExtensions
         if (validateInput && FiniteValues.IndexOfNonFinite(inputs) is var bad and >= 0)
             ThrowNonFinite<TNetwork>(bad, inputs[bad], inputSize);
 
-        using var exclusive = network.UseGuard.Enter("PredictClasses");
+        using var exclusive = network.UseGuard.Enter(operation);
         var backend = network.Backend;
         var threshold = network.OutputActivation == Activation.Sigmoid ? 0.5f : 0f;
         Span<float> output = outputSize <= 1024 ? stackalloc float[outputSize] : new float[outputSize];

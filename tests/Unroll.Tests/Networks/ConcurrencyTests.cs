@@ -70,7 +70,7 @@ public class ConcurrencyTests
         WhileAnotherThreadHolds(net, () =>
         {
             var error = Assert.Throws<InvalidOperationException>(() => net.PredictClass(sample));
-            Assert.Contains("Predict was called", error.Message);
+            Assert.Contains("PredictClass was called", error.Message);
             Assert.Contains("LeNet5", error.Message);
             Assert.Contains("CreateInferenceContext", error.Message);
             Assert.Contains("InferencePool<LeNet5>", error.Message);
