@@ -1,5 +1,5 @@
 using System;
-using System.Globalization;
+using System.CommandLine;
 
 namespace Unroll.Samples;
 
@@ -53,55 +53,59 @@ public sealed record SampleOptions
     /// <summary>The first <see cref="Limit"/> samples of <paramref name="data"/>, or all of them.</summary>
     public Dataset Limited(Dataset data) => Limit is int n && n < data.Count ? data.Take(n) : data;
 
-    public static SampleOptions Parse(string[] args)
+    /// <summary>The networks the sample can train and summarise.</summary>
+    public static readonly string[] Networks = ["mlp", "lenet", "resnet", "inception", "gru", "lstm", "autoencoder", "conv-autoencoder"];
+
+    /// <summary>
+    /// The command line (System.CommandLine: <c>--help</c> on every command, typed options, errors that name the option):
+    /// <c>train &lt;network&gt; [options]</c> and <c>summary &lt;network&gt;</c>, each handing its options to <paramref name="run"/>.
+    /// </summary>
+    public static RootCommand CommandLine(Func<SampleOptions, int> run)
     {
-        var options = new SampleOptions();
-        var positional = 0;
-        for (var i = 0; i < args.Length; i++)
+        Argument<string> NetworkArgument()
         {
-            var arg = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{arg} needs a value");
-            options = arg switch
-            {
-                "--epochs" => options with { Epochs = PositiveInt(arg, Value()) },
-                "--batch" => options with { BatchSize = PositiveInt(arg, Value()) },
-                "--lr" => options with { LearningRate = PositiveFloat(arg, Value()) },
-                "--seed" => options with { Seed = Int(arg, Value()) },
-                "--data" => options with { DataDirectory = Value() },
-                "--png" => options with { PngPath = Value() },
-                "--backend" => options with { Backend = Value() },
-                "--limit" => options with { Limit = PositiveInt(arg, Value()) },
-                "--validation" => options with { Validation = Fraction(arg, Value()) },
-                "--patience" => options with { Patience = PositiveInt(arg, Value()) },
-                "--checkpoint" => options with { Checkpoint = Value() },
-                "--log" => options with { LogPath = Value() },
-                _ when arg.StartsWith('-') => throw new UsageException($"unknown option '{arg}'"),
-                _ => positional++ switch
-                {
-                    0 => options with { Command = arg },
-                    1 => options with { Network = arg },
-                    _ => throw new UsageException($"unexpected argument '{arg}'"),
-                },
-            };
+            var network = new Argument<string>("network") { Description = "The network: " + string.Join(", ", Networks) + "." };
+            network.AcceptOnlyFromAmong(Networks);
+            return network;
         }
-        return options;
+        var defaults = new SampleOptions();
+        var epochs = Positive(new Option<int>("--epochs") { HelpName = "N", Description = "Passes over the training images.", DefaultValueFactory = _ => defaults.Epochs });
+        var batch = Positive(new Option<int>("--batch") { HelpName = "N", Description = "Images per optimizer step.", DefaultValueFactory = _ => defaults.BatchSize });
+        var lr = new Option<float?>("--lr") { HelpName = "X", Description = "Adam's learning rate (default 0.001), decayed by a cosine schedule." };
+        lr.Validators.Add(r => { if (r.GetValueOrDefault<float?>() is not (> 0 and < float.PositiveInfinity)) r.AddError("--lr must be a positive number."); });
+        var seed = new Option<int>("--seed") { HelpName = "N", Description = "Seed of the initial weights, the shuffling and the validation split.", DefaultValueFactory = _ => defaults.Seed };
+        var data = new Option<string>("--data") { HelpName = "DIR", Description = "Folder of the Fashion-MNIST files.", DefaultValueFactory = _ => defaults.DataDirectory };
+        var png = new Option<string?>("--png") { HelpName = "FILE", Description = "Autoencoders: where to write test images above their reconstructions." };
+        var backend = new Option<string>("--backend") { Description = "cpu; cuda (an NVIDIA GPU); ilgpu-cpu (ILGPU's CPU accelerator: slow, for trying the GPU path).", DefaultValueFactory = _ => defaults.Backend };
+        backend.AcceptOnlyFromAmong("cpu", "cuda", "ilgpu-cpu");
+        var limit = Positive(new Option<int?>("--limit") { HelpName = "N", Description = "Train and test on the first N images only." });
+        var validation = new Option<double?>("--validation") { HelpName = "F", Description = "Fraction of the training images held out for validation after each epoch." };
+        validation.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is not (> 0 and < 1)) r.AddError("--validation must be a fraction between 0 and 1."); });
+        var patience = Positive(new Option<int?>("--patience") { HelpName = "N", Description = "Stop after N epochs without a better validation (else training) loss." });
+        var checkpoint = new Option<string?>("--checkpoint") { HelpName = "FILE", Description = "Keep the best epoch's weights in this file, and test them." };
+        var log = new Option<string?>("--log") { HelpName = "FILE", Description = "Write one CSV line per epoch to this file." };
+
+        var trainNetwork = NetworkArgument();
+        var train = new Command("train", "Train a network on Fashion-MNIST and report its test figures.")
+        {
+            trainNetwork, epochs, batch, lr, seed, data, png, backend, limit, validation, patience, checkpoint, log,
+        };
+        train.SetAction(r => run(new SampleOptions
+        {
+            Command = "train", Network = r.GetValue(trainNetwork)!, Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
+            LearningRate = r.GetValue(lr), Seed = r.GetValue(seed), DataDirectory = r.GetValue(data)!, PngPath = r.GetValue(png),
+            Backend = r.GetValue(backend)!, Limit = r.GetValue(limit), Validation = r.GetValue(validation),
+            Patience = r.GetValue(patience), Checkpoint = r.GetValue(checkpoint), LogPath = r.GetValue(log),
+        }));
+        var summaryNetwork = NetworkArgument();
+        var summary = new Command("summary", "Print a network's layers, shapes, parameters and multiply-adds.") { summaryNetwork };
+        summary.SetAction(r => run(new SampleOptions { Command = "summary", Network = r.GetValue(summaryNetwork)! }));
+        return new RootCommand("Unroll's sample: trains networks from the model zoo on Fashion-MNIST.") { train, summary };
     }
 
-    private static int Int(string name, string text) =>
-        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new UsageException($"{name} expects an integer, not '{text}'");
-
-    private static int PositiveInt(string name, string text) =>
-        Int(name, text) is var value and > 0 ? value : throw new UsageException($"{name} must be positive, not '{text}'");
-
-    private static float PositiveFloat(string name, string text) =>
-        float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && float.IsFinite(value)
-            ? value
-            : throw new UsageException($"{name} expects a positive number, not '{text}'");
-
-    private static double Fraction(string name, string text) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value < 1
-            ? value
-            : throw new UsageException($"{name} expects a fraction between 0 and 1, not '{text}'");
+    private static Option<T> Positive<T>(Option<T> option)
+    {
+        option.Validators.Add(r => { if (r.GetValueOrDefault<T>() is int value && value <= 0) r.AddError($"{option.Name} must be positive."); });
+        return option;
+    }
 }

@@ -8,6 +8,7 @@ namespace Unroll.Tests.Packaging;
 /// samples/Unroll.AotSample publishes with Native AOT without one trim or AOT warning, and the native executable
 /// predicts, trains, saves, reloads and predicts the same (its exit code says so).
 /// </summary>
+[Collection(nameof(DotnetProcess))] // one child build at a time: they share obj/ folders of the repository's projects
 public sealed class NativeAotTests : System.IDisposable
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("unroll-aot-");

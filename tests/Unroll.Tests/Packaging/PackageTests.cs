@@ -14,6 +14,7 @@ namespace Unroll.Tests.Packaging;
 /// predicts, or fails its build at the wrong attribute. The projects live in a temporary folder with a NuGet cache of
 /// their own, so that neither this repository's build files nor a stale cached package can stand in for the real one.
 /// </summary>
+[Collection(nameof(DotnetProcess))] // one child build at a time: they share obj/ folders of the repository's projects
 public sealed class PackageTests : IDisposable
 {
     private static readonly string Root = DotnetProcess.RepositoryRoot;
