@@ -24,12 +24,22 @@ internal static class NoAllocation
         // block, so that waking a blocked worker (whose wait machinery allocates once per thread) is warmed too, not only
         // handing work to a polling one.
         for (var i = 0; i < warmUps; i++) { action(); System.Threading.Thread.Sleep(2); }
-        long thread = GC.GetAllocatedBytesForCurrentThread(), workers = CpuParallel.WorkerAllocatedBytes();
-        var start = Stopwatch.GetTimestamp();
-        for (var i = 0; i < runs; i++) action();
-        var perRun = Stopwatch.GetElapsedTime(start) / runs;
-        Xunit.Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - thread);
-        Xunit.Assert.Equal(0, CpuParallel.WorkerAllocatedBytes() - workers);
+        // Up to three measured rounds, keeping the least: an allocation of ours happens in every run, so it shows in every
+        // round, while a once-per-thread one (a worker woken from a block for the first time, when timing on a busy
+        // machine first makes it block inside a measured run) shows in one round only.
+        long threadBytes = long.MaxValue, workerBytes = long.MaxValue;
+        var perRun = TimeSpan.Zero;
+        for (var round = 0; round < 3 && (threadBytes > 0 || workerBytes > 0); round++)
+        {
+            long thread = GC.GetAllocatedBytesForCurrentThread(), workers = CpuParallel.WorkerAllocatedBytes();
+            var start = Stopwatch.GetTimestamp();
+            for (var i = 0; i < runs; i++) action();
+            perRun = Stopwatch.GetElapsedTime(start) / runs;
+            threadBytes = Math.Min(threadBytes, GC.GetAllocatedBytesForCurrentThread() - thread);
+            workerBytes = Math.Min(workerBytes, CpuParallel.WorkerAllocatedBytes() - workers);
+        }
+        Xunit.Assert.Equal(0, threadBytes);
+        Xunit.Assert.Equal(0, workerBytes);
         if (perRun > TimeSpan.FromMilliseconds(20)) return;
 
         var best = long.MaxValue;
