@@ -32,13 +32,10 @@ public static class NetworkExtensions
     {
         var inputSize = TNetwork.InputSize;
         var outputSize = TNetwork.OutputSize;
-        if (inputs.Length % inputSize != 0)
-            throw new ArgumentException($"{typeof(TNetwork).Name} takes {inputSize} values per sample; {inputs.Length} values are not a whole number of samples.", nameof(inputs));
-        var count = inputs.Length / inputSize;
+        var count = SampleCount<TNetwork>(inputs);
         if (outputs.Length != count * outputSize)
             throw new ArgumentException($"{count} samples give {count * outputSize} outputs ({outputSize} each) but the destination holds {outputs.Length}.", nameof(outputs));
-        if (validateInput && FiniteValues.IndexOfNonFinite(inputs) is var bad and >= 0)
-            ThrowNonFinite<TNetwork>(bad, inputs[bad], inputSize);
+        RequireFinite<TNetwork>(inputs, validateInput);
 
         using var exclusive = network.UseGuard.Enter("Predict");
         var backend = network.Backend;
@@ -88,13 +85,10 @@ public static class NetworkExtensions
     {
         var inputSize = TNetwork.InputSize;
         var outputSize = TNetwork.OutputSize;
-        if (inputs.Length % inputSize != 0)
-            throw new ArgumentException($"{typeof(TNetwork).Name} takes {inputSize} values per sample; {inputs.Length} values are not a whole number of samples.", nameof(inputs));
-        var count = inputs.Length / inputSize;
+        var count = SampleCount<TNetwork>(inputs);
         if (classes.Length != count)
             throw new ArgumentException($"{count} samples give {count} classes but the destination holds {classes.Length}.", nameof(classes));
-        if (validateInput && FiniteValues.IndexOfNonFinite(inputs) is var bad and >= 0)
-            ThrowNonFinite<TNetwork>(bad, inputs[bad], inputSize);
+        RequireFinite<TNetwork>(inputs, validateInput);
 
         using var exclusive = network.UseGuard.Enter(operation);
         var backend = network.Backend;
@@ -121,6 +115,22 @@ public static class NetworkExtensions
         var names = new string[network.Parameters.Count];
         for (var i = 0; i < names.Length; i++) names[i] = network.Parameters[i].Name;
         throw new ArgumentException($"{network.GetType().Name} has no parameter '{name}'. Its parameters are: {string.Join(", ", names)}.", nameof(name));
+    }
+
+    /// <summary>The number of samples in <paramref name="inputs"/>, which must be whole ones.</summary>
+    private static int SampleCount<TNetwork>(ReadOnlySpan<float> inputs) where TNetwork : INetwork<TNetwork>
+    {
+        var inputSize = TNetwork.InputSize;
+        if (inputs.Length % inputSize != 0)
+            throw new ArgumentException($"{typeof(TNetwork).Name} takes {inputSize} values per sample; {inputs.Length} values are not a whole number of samples.", nameof(inputs));
+        return inputs.Length / inputSize;
+    }
+
+    /// <summary>With <paramref name="validateInput"/>, rejects a NaN or infinite input, naming its sample and position.</summary>
+    private static void RequireFinite<TNetwork>(ReadOnlySpan<float> inputs, bool validateInput) where TNetwork : INetwork<TNetwork>
+    {
+        if (validateInput && FiniteValues.IndexOfNonFinite(inputs) is var bad and >= 0)
+            ThrowNonFinite<TNetwork>(bad, inputs[bad], TNetwork.InputSize);
     }
 
     [DoesNotReturn]

@@ -14,19 +14,7 @@ public sealed class FitOptionsTests : IDisposable
 
     public void Dispose() => _work.Delete(recursive: true);
 
-    private static Dataset Blobs(int count, int seed)
-    {
-        var random = new Random(seed);
-        var features = new float[count * 2];
-        var labels = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            features[2 * i] = (float)(random.NextDouble() * 2 - 1);
-            features[2 * i + 1] = (float)(random.NextDouble() * 2 - 1);
-            labels[i] = features[2 * i] + features[2 * i + 1] > 0 ? 1 : 0;
-        }
-        return new Dataset(features, 2, Array.ConvertAll(labels, l => (float)l), 1, labels);
-    }
+    private static Dataset Blobs(int count, int seed) => TrainerTests.RandomClassification(count, seed);
 
     private static Trainer<BinaryNet> NewTrainer(float learningRate = 0.01f) =>
         new(new BinaryNet(capacity: 32, seed: 1), new BinaryCrossEntropy(), new Adam(learningRate));

@@ -7,7 +7,7 @@ namespace Unroll.Tests.Training;
 [Collection(nameof(NoAllocation))]
 public sealed class TrainerTests
 {
-    private static Dataset RandomClassification(int count, int seed)
+    internal static Dataset RandomClassification(int count, int seed)
     {
         // Two Gaussian blobs: label 1 when x0 + x1 > 0.
         var random = new Random(seed);
