@@ -132,6 +132,7 @@ internal static class Emitter
             WriteProperties();
             _w.Raw(forward);
             _w.Raw(backward);
+            WriteOnnx();
             if (_hasDropout) WriteDropoutSeed();
             if (_hasConv) WriteWorkspaceLength();
             _w.Close();
@@ -547,7 +548,7 @@ internal static class Emitter
         /// private methods <c>{pass}Part1</c>, <c>{pass}Part2</c>, … that it calls in turn: the trim and AOT analyzers take
         /// time that grows faster than a method's length. A part ends only where no local variable of the pass is live.
         /// </summary>
-        private void WriteSteps(string pass, string parameters, string arguments, IEnumerable<int> order, System.Action<int> step)
+        private void WriteSteps(string pass, string parameters, string arguments, IEnumerable<int> order, System.Action<int> step, string? cref = null)
         {
             if (_layers.Count <= StepsPerPart)
             {
@@ -568,7 +569,7 @@ internal static class Emitter
                 {
                     _w = new SourceWriter(method.Indent - 1);
                     _w.Line();
-                    _w.Line($"/// <summary>Part {Int(parts.Count + 1)} of <see cref=\"{pass}\"/>, from {XmlEscape(_layers[i].Name)}.</summary>");
+                    _w.Line($"/// <summary>Part {Int(parts.Count + 1)} of <see cref=\"{cref ?? pass}\"/>, from {XmlEscape(_layers[i].Name)}.</summary>");
                     _w.Open($"private void {pass}Part{Int(parts.Count + 1)}({parameters})");
                 }
                 else
@@ -740,6 +741,59 @@ internal static class Emitter
             _w.Line("    " + step.Operation("Copy", $"{step.OutputGradient}, {target}, batch * {step.Size}"));
             _w.Line("else");
             _w.Line($"    {activation.BackwardCall(step, target)}");
+        }
+
+        // ONNX state: each node's tensor name (its layer's, or its input's for a layer that is the identity at inference).
+        private string[] _onnxNames = System.Array.Empty<string>();
+        private string _onnxInput = "input";
+
+        private string OnnxName(int node) => node < 0 ? _onnxInput : _onnxNames[node];
+
+        /// <summary>
+        /// INetwork.WriteOnnx: the graph's input and outputs, then each layer's nodes. The input is <c>input</c> unless a
+        /// layer has that name; the outputs are the output layers' tensors, main output first.
+        /// </summary>
+        private void WriteOnnx()
+        {
+            var names = new HashSet<string>(_layers.Select(l => l.Name), System.StringComparer.Ordinal);
+            for (var n = 1; names.Contains(_onnxInput); n++) _onnxInput = "input_" + Int(n);
+            _onnxNames = new string[_layers.Count];
+            _w.Line();
+            _w.Line("/// <inheritdoc/>");
+            _w.Line("/// <remarks>Use <see cref=\"global::Unroll.OnnxExport.SaveOnnx\"/>, which holds the network's use guard while this runs.</remarks>");
+            _w.Open("void global::Unroll.INetwork.WriteOnnx(global::Unroll.OnnxGraph graph)");
+            _w.Line($"graph.Input({Literal(_onnxInput)}, InputShape);");
+            foreach (var output in _plan.Outputs)
+            {
+                var dims = string.Join(", ", _layers[output].OutputShape.Dims.Select(Int));
+                _w.Line($"graph.Output({Literal(_layers[output].Name)}, [{dims}]);");
+            }
+            WriteSteps("WriteOnnx", "global::Unroll.OnnxGraph graph", "graph", Enumerable.Range(0, _layers.Count), i =>
+            {
+                var layer = _layers[i];
+                _onnxNames[i] = layer.Name;
+                _w.Line($"// {layer.Name}: {Describe(layer)}");
+                layer.Layer.EmitOnnx(new Onnx(this, layer, System.Array.IndexOf(_plan.Outputs, i) >= 0));
+            }, cref: "global::Unroll.INetwork.WriteOnnx");
+        }
+
+        /// <summary>An ONNX step's view: tensor names instead of buffers.</summary>
+        private sealed class Onnx(NetworkWriter network, CheckedLayer layer, bool isOutput) : OnnxWriter(layer)
+        {
+            public override string Input(int k = 0) => Literal(network.OnnxName(Layer.Inputs[k]));
+            public override string Output => Literal(Layer.Name);
+            public override void Line(string text) => network._w.Line(text);
+
+            public override void SameAsInput()
+            {
+                if (isOutput)
+                {
+                    Node("Identity", Input(), Output);
+                    return;
+                }
+                network._onnxNames[Layer.Index] = network.OnnxName(Layer.Inputs[0]);
+                Line($"// (the identity at inference: later nodes read {Input()})");
+            }
         }
 
         private void WriteWorkspaceLength()

@@ -54,6 +54,9 @@ internal abstract record Layer
     /// <summary>Writes the backward step; called only when some layer before it has parameters.</summary>
     public abstract void EmitBackward(BackwardWriter writer);
 
+    /// <summary>Writes its nodes of the ONNX inference graph (opset 17), reading <c>Input(k)</c> and defining <c>Output</c>.</summary>
+    public abstract void EmitOnnx(OnnxWriter writer);
+
     /// <summary>Multiply-adds of one sample's forward pass (an addition, a comparison or an exponential counts as one).</summary>
     public virtual long MultiplyAdds(CheckedLayer layer) => 0;
 

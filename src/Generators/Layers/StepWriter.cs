@@ -95,3 +95,72 @@ internal abstract class BackwardWriter(CheckedLayer layer) : StepWriter(layer)
     /// <summary>A buffer for a gradient the kernel must write but nobody reads.</summary>
     public abstract string Scratch { get; }
 }
+
+/// <summary>
+/// Writes a layer's part of the ONNX graph (<c>INetwork.WriteOnnx</c>): nodes that read its inputs' tensors and define
+/// its own, named after the layer, with its parameters as initializers. <see cref="StepWriter.Input"/> and
+/// <see cref="StepWriter.Output"/> are C# string literals of tensor names here, not buffers.
+/// </summary>
+internal abstract class OnnxWriter(CheckedLayer layer) : StepWriter(layer)
+{
+    private const string Attribute = "global::Unroll.OnnxAttribute";
+
+    /// <summary>The layer's tensor is its input's (dropout, a linear activation): no node, unless it is a graph output.</summary>
+    public abstract void SameAsInput();
+
+    /// <summary>
+    /// Adds a node; <paramref name="inputs"/> are C# expressions of tensor names, comma-separated, and
+    /// <paramref name="output"/> one such expression, or a collection (<c>["", "x"]</c>) of a node's several outputs.
+    /// </summary>
+    public void Node(string op, string inputs, string output, params string[] attributes)
+        => Line($"graph.Node({Literal(op)}, [{inputs}], {output}{string.Concat(System.Linq.Enumerable.Select(attributes, a => ", " + a))});");
+
+    /// <summary>An intermediate tensor of this layer's: <c>"{layer}/{part}"</c> (a slash, which no layer name holds).</summary>
+    public string Temporary(string part) => Literal(Layer.Name + "/" + part);
+
+    /// <summary>A parameter, as an initializer: the expression that adds it and names it.</summary>
+    public string Weight(string suffix) => $"graph.Weight({Parameter(suffix)})";
+
+    /// <summary>A 1-D int64 initializer (a shape, pads) of this layer's, named <c>"{layer}/{part}"</c>.</summary>
+    public string Int64s(string part, params long[] values) => $"graph.Int64s({Temporary(part)}{string.Concat(System.Linq.Enumerable.Select(values, v => ", " + Long(v)))})";
+
+    /// <summary>A float initializer of this layer's of <paramref name="shape"/> (none for a scalar), filled with <paramref name="value"/>.</summary>
+    public string Floats(string part, long[] shape, params double[] values)
+        => $"graph.Floats({Temporary(part)}, [{string.Join(", ", System.Linq.Enumerable.Select(shape, Long))}]{string.Concat(System.Linq.Enumerable.Select(values, v => ", " + Float(v)))})";
+
+    /// <summary>An initializer joining parameters, gates reordered (see <c>OnnxGraph.Gates</c>).</summary>
+    public string Gates(string part, long[] shape, int[] order, params string[] suffixes)
+        => $"graph.Gates({Temporary(part)}, [{string.Join(", ", System.Linq.Enumerable.Select(shape, Long))}], [{string.Join(", ", System.Linq.Enumerable.Select(order, Int))}], {string.Join(", ", System.Linq.Enumerable.Select(suffixes, Parameter))})";
+
+    public static string IntAttribute(string name, long value) => $"{Attribute}.Int({Literal(name)}, {Long(value)})";
+
+    public static string FloatAttribute(string name, double value) => $"{Attribute}.Float({Literal(name)}, {Float(value)})";
+
+    public static string StringAttribute(string name, string value) => $"{Attribute}.String({Literal(name)}, {Literal(value)})";
+
+    public static string IntsAttribute(string name, params long[] values) => $"{Attribute}.Ints({Literal(name)}, {string.Join(", ", System.Linq.Enumerable.Select(values, Long))})";
+
+    /// <summary>
+    /// A window's ONNX attributes, then <paramref name="more"/>: kernel, strides and pads as [top, left, bottom, right],
+    /// the bottom/right amounts only those the output reads, so that ONNX's output size comes out as ours.
+    /// </summary>
+    public static string[] WindowAttributes(Shape input, WindowGeometry g, params string[] more)
+    {
+        long bottom = System.Math.Max(0, (long)(g.OutHeight - 1) * g.Stride + g.KernelHeight - input.Height - g.PadTop);
+        long right = System.Math.Max(0, (long)(g.OutWidth - 1) * g.Stride + g.KernelWidth - input.Width - g.PadLeft);
+        var window = new[]
+        {
+            IntsAttribute("kernel_shape", g.KernelHeight, g.KernelWidth),
+            IntsAttribute("strides", g.Stride, g.Stride),
+            IntsAttribute("pads", g.PadTop, g.PadLeft, bottom, right),
+        };
+        return System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Concat(window, more));
+    }
+
+    public static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
+
+    private static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    protected override void Uses(string operation)
+        => throw new System.InvalidOperationException($"{Layer.Layer.Kind} calls the backend ({operation}) while writing its ONNX graph");
+}

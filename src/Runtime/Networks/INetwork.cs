@@ -64,6 +64,12 @@ public interface INetwork
     /// (the fused, numerically stable softmax/sigmoid + cross-entropy path).
     /// </summary>
     void Backward(int batch, bool outputGradientIsForLogits);
+
+    /// <summary>
+    /// Describes the inference pass to <paramref name="graph"/>, layer by layer, with the current weights: what
+    /// <see cref="OnnxExport.SaveOnnx"/> writes. Generated for every network.
+    /// </summary>
+    void WriteOnnx(OnnxGraph graph);
 }
 
 /// <summary>

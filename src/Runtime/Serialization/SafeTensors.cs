@@ -59,85 +59,21 @@ public static class SafeTensors
         // The format pads the header with spaces so that the data starts 8-byte aligned.
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
 
-        var target = Path.GetFullPath(path);
-        if (Directory.Exists(target))
-            throw new IOException($"Cannot save weights: '{path}' is a directory.");
-        var directory = Path.GetDirectoryName(target)!;
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"Cannot save weights to '{path}': its directory '{directory}' does not exist.");
-        var name = Path.GetFileName(target);
-        RemoveLeftoverTemporaries(directory, name);
-
-        var temporary = Path.Combine(directory, $".{name}.{Guid.NewGuid():N}{TemporarySuffix}");
-        try
+        AtomicFile.Write(path, "weights", file =>
         {
-            // FileShare.None also locks the file, so that another save's clean-up leaves it alone while it is written.
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+            file.Write(length);
+            header.Position = 0;
+            header.CopyTo(file);
+            foreach (var p in parameters)
             {
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-                file.Write(length);
-                header.Position = 0;
-                header.CopyTo(file);
-                foreach (var p in parameters)
-                {
-                    var values = new float[p.Length];
-                    p.CopyTo(values);
-                    if (!BitConverter.IsLittleEndian) ReverseEndianness(values);
-                    file.Write(MemoryMarshal.AsBytes(values.AsSpan()));
-                }
-                file.Flush(flushToDisk: true);
+                var values = new float[p.Length];
+                p.CopyTo(values);
+                if (!BitConverter.IsLittleEndian) ReverseEndianness(values);
+                file.Write(MemoryMarshal.AsBytes(values.AsSpan()));
             }
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            var message = $"Cannot save weights to '{path}': {e.Message} (while writing it as the temporary file '{Path.GetFileName(temporary)}' beside it; the target is unchanged).";
-            throw e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
-        }
-        finally
-        {
-            // After a failure; a temporary file that cannot be deleted now is a leftover the next save removes.
-            try
-            {
-                if (File.Exists(temporary)) File.Delete(temporary);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        }
-    }
-
-    // How the temporary files of SaveWeights end: .<target name>.<32 hex digits>.unroll-tmp (see its documentation).
-    private const string TemporarySuffix = ".unroll-tmp";
-
-    // Deletes the temporary files that saves to this target left when killed before the move. A temporary file that
-    // another save is still writing is locked, so opening it fails and it stays. Clean-up is best effort: a leftover it
-    // cannot remove is no reason to fail the save.
-    private static void RemoveLeftoverTemporaries(string directory, string targetName)
-    {
-        var prefix = $".{targetName}.";
-        try
-        {
-            foreach (var file in Directory.EnumerateFiles(directory, "*" + TemporarySuffix))
-            {
-                var fileName = Path.GetFileName(file);
-                var isLeftover = fileName.Length == prefix.Length + 32 + TemporarySuffix.Length
-                    && fileName.StartsWith(prefix, StringComparison.Ordinal) && fileName.EndsWith(TemporarySuffix, StringComparison.Ordinal)
-                    && !fileName.AsSpan(prefix.Length, 32).ContainsAnyExcept("0123456789abcdef");
-                if (!isLeftover) continue;
-                try
-                {
-                    using var leftover = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // Still being written, or not ours to delete: leave it.
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The directory cannot be listed; writing into it will report the real problem if there is one.
-        }
+        });
     }
 
     /// <summary>

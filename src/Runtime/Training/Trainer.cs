@@ -142,7 +142,9 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         var monitor = CheckMonitor(data, options);
 
         using var exclusive = Network.UseGuard.Enter("Fit");
-        using var log = options.CsvLog is { } logPath ? new CsvTrainingLog(logPath) : null; // a bad path fails before any step
+        // Bad paths fail before any step.
+        if (options.Checkpoint is { } checkpointPath) AtomicFile.CheckTarget(checkpointPath, "the checkpoint");
+        using var log = options.CsvLog is { } logPath ? new CsvTrainingLog(logPath) : null;
         _stopRequested = false;
         var batchSize = options.BatchSize == 0 ? data.Count : Math.Min(options.BatchSize, data.Count);
         var order = new int[data.Count];

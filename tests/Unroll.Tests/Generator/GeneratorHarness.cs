@@ -72,6 +72,17 @@ internal static class GeneratorHarness
         return new GeneratorRun(driver, result, output, diagnostics);
     }
 
+    /// <summary>Compiles the run's output and loads it into a collectible context of its own; returns the type named.</summary>
+    public static Type Load(GeneratorRun run, string typeName)
+    {
+        using var stream = new MemoryStream();
+        var emit = run.Output.Emit(stream);
+        Xunit.Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+        stream.Position = 0;
+        var context = new System.Runtime.Loader.AssemblyLoadContext(typeName + "InMemory", isCollectible: true);
+        return context.LoadFromStream(stream).GetType(typeName)!;
+    }
+
     /// <summary>The line span of the <paramref name="occurrence"/>-th appearance of <paramref name="snippet"/> in <paramref name="source"/>.</summary>
     public static LinePositionSpan SpanOf(string source, string snippet, int occurrence = 1)
     {

@@ -107,6 +107,19 @@ public sealed class FitOptionsTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_path_that_cannot_be_written_fails_before_any_step()
+    {
+        var trainer = NewTrainer();
+        var before = trainer.Evaluate(Blobs(64, 1)).Loss;
+        var missing = Assert.Throws<DirectoryNotFoundException>(() => trainer.Fit(Blobs(64, 1),
+            new FitOptions { Checkpoint = Path.Combine(_work.FullName, "missing", "best.safetensors") }));
+        Assert.Contains("Cannot save the checkpoint", missing.Message);
+        var directory = Assert.Throws<IOException>(() => trainer.Fit(Blobs(64, 1), new FitOptions { Checkpoint = _work.FullName }));
+        Assert.Contains("is a directory", directory.Message);
+        Assert.Equal(before, trainer.Evaluate(Blobs(64, 1)).Loss);
+    }
+
+    [Fact]
     public void Cancellation_stops_between_steps_and_the_log_keeps_the_finished_epochs()
     {
         using var cancel = new CancellationTokenSource();

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using Unroll.Generators.Model;
 
@@ -76,4 +77,45 @@ internal sealed record ActivationLayer(Activation Function, double Alpha) : Laye
     /// <summary>The backward call writing into <paramref name="target"/> (the emitter's fused-loss path picks its own target).</summary>
     public string BackwardCall(BackwardWriter w, string? target)
         => w.Operation("ActivationBackward", $"global::Unroll.Activation.{Function}, {StepWriter.Float(Alpha)}, {w.Input()}, {w.Output}, {w.OutputGradient}, {target}, {Rows(w)}");
+
+    /// <summary>
+    /// The ONNX operator of the same name; softmax over the last axis, which is the sample's features or a step's, and over
+    /// a whole image sample flattened (as the kernel reads it) between a Flatten and a Reshape back.
+    /// </summary>
+    public override void EmitOnnx(OnnxWriter w)
+    {
+        switch (Function)
+        {
+            case Activation.Linear:
+                w.SameAsInput();
+                break;
+            case Activation.Relu:
+                w.Node("Relu", w.Input(), w.Output);
+                break;
+            case Activation.LeakyRelu:
+                w.Node("LeakyRelu", w.Input(), w.Output, OnnxWriter.FloatAttribute("alpha", Alpha));
+                break;
+            case Activation.Elu:
+                w.Node("Elu", w.Input(), w.Output, OnnxWriter.FloatAttribute("alpha", Alpha));
+                break;
+            case Activation.Sigmoid:
+                w.Node("Sigmoid", w.Input(), w.Output);
+                break;
+            case Activation.Tanh:
+                w.Node("Tanh", w.Input(), w.Output);
+                break;
+            case Activation.Softmax when w.Layer.OutputShape.Rank <= 2:
+                w.Node("Softmax", w.Input(), w.Output, OnnxWriter.IntAttribute("axis", -1));
+                break;
+            case Activation.Softmax:
+                var flat = w.Temporary("flat");
+                var normalised = w.Temporary("softmax");
+                w.Node("Flatten", w.Input(), flat, OnnxWriter.IntAttribute("axis", 1));
+                w.Node("Softmax", flat, normalised, OnnxWriter.IntAttribute("axis", -1));
+                w.Node("Reshape", $"{normalised}, {w.Int64s("shape", new long[] { 0 }.Concat(w.Layer.OutputShape.Dims.Select(d => (long)d)).ToArray())}", w.Output);
+                break;
+            default:
+                throw new InvalidOperationException($"No ONNX operator for the activation {Function}");
+        }
+    }
 }

@@ -75,4 +75,8 @@ internal sealed record Conv2D(int Filters, int KernelHeight, int KernelWidth, in
 
     public override void EmitBackward(BackwardWriter w)
         => w.Call("Conv2DBackward", $"{w.Input()}, {w.Value("Weight")}, {w.OutputGradient}, {w.InputGradient() ?? "null"}, {w.Gradient("Weight")}, {w.Gradient("Bias", UseBias)}, _workspace, batch, in {w.Geometry()}");
+
+    public override void EmitOnnx(OnnxWriter w)
+        => w.Node("Conv", $"{w.Input()}, {w.Weight("Weight")}{(UseBias ? ", " + w.Weight("Bias") : "")}", w.Output,
+            OnnxWriter.WindowAttributes(w.Layer.InputShape, w.Layer.Window!, OnnxWriter.IntAttribute("group", Groups)));
 }

@@ -83,4 +83,25 @@ internal sealed record Conv2DTranspose(int Filters, int Kernel, int Stride, Padd
 
     public override void EmitBackward(BackwardWriter w)
         => w.Call("Conv2DTransposeBackward", $"{w.Input()}, {w.Value("Weight")}, {w.OutputGradient}, {w.InputGradient() ?? "null"}, {w.Gradient("Weight")}, {w.Gradient("Bias", UseBias)}, _workspace, batch, in {w.Geometry()}");
+
+    /// <summary>
+    /// ConvTranspose, whose output is s·(n − 1) + output_padding + k − pads: the crop as pads (TensorFlow's split), and
+    /// where the stride exceeds the kernel, the zero rows past the full output as output_padding.
+    /// </summary>
+    public override void EmitOnnx(OnnxWriter w)
+    {
+        long begin = Crop / 2, end = Crop - Crop / 2;
+        long Extra(int input, int output) => output - ((long)Stride * (input - 1) + Kernel - begin - end);
+        var i = w.Layer.InputShape;
+        var o = w.Layer.OutputShape;
+        var attributes = new List<string>
+        {
+            OnnxWriter.IntsAttribute("kernel_shape", Kernel, Kernel),
+            OnnxWriter.IntsAttribute("strides", Stride, Stride),
+            OnnxWriter.IntsAttribute("pads", begin, begin, end, end),
+        };
+        if (Extra(i.Height, o.Height) != 0 || Extra(i.Width, o.Width) != 0)
+            attributes.Add(OnnxWriter.IntsAttribute("output_padding", Extra(i.Height, o.Height), Extra(i.Width, o.Width)));
+        w.Node("ConvTranspose", $"{w.Input()}, {w.Weight("Weight")}{(UseBias ? ", " + w.Weight("Bias") : "")}", w.Output, attributes.ToArray());
+    }
 }

@@ -62,4 +62,9 @@ internal sealed record DepthwiseConv2D(int Kernel, int DepthMultiplier, int Stri
 
     public override void EmitBackward(BackwardWriter w)
         => w.Call("Conv2DBackward", $"{w.Input()}, {w.Value("Weight")}, {w.OutputGradient}, {w.InputGradient() ?? "null"}, {w.Gradient("Weight")}, {w.Gradient("Bias", UseBias)}, _workspace, batch, in {w.Geometry()}");
+
+    /// <summary>A Conv with one group per input channel: output channel c·m + j reads channel c, as PyTorch's groups do.</summary>
+    public override void EmitOnnx(OnnxWriter w)
+        => w.Node("Conv", $"{w.Input()}, {w.Weight("Weight")}{(UseBias ? ", " + w.Weight("Bias") : "")}", w.Output,
+            OnnxWriter.WindowAttributes(w.Layer.InputShape, w.Layer.Window!, OnnxWriter.IntAttribute("group", w.Layer.InputShape.Channels)));
 }

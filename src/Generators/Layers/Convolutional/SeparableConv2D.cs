@@ -92,4 +92,14 @@ internal sealed record SeparableConv2D(int Filters, int Kernel, int DepthMultipl
         w.Call("Conv2DBackward", $"{w.Buffer("Mid")}, {w.Value("PointwiseWeight")}, {w.OutputGradient}, {w.Buffer("MidGrad")}, {w.Gradient("PointwiseWeight")}, {w.Gradient("Bias", UseBias)}, _workspace, batch, in {w.Geometry("Pointwise")}");
         w.Call("Conv2DBackward", $"{w.Input()}, {w.Value("DepthwiseWeight")}, {w.Buffer("MidGrad")}, {w.InputGradient() ?? "null"}, {w.Gradient("DepthwiseWeight")}, null, _workspace, batch, in {w.Geometry("Depthwise")}");
     }
+
+    /// <summary>Two Convs: the depthwise one (a group per channel, no bias), then the 1×1 pointwise one with the bias.</summary>
+    public override void EmitOnnx(OnnxWriter w)
+    {
+        var depthwise = w.Temporary("depthwise");
+        w.Node("Conv", $"{w.Input()}, {w.Weight("DepthwiseWeight")}", depthwise,
+            OnnxWriter.WindowAttributes(w.Layer.InputShape, w.Layer.Window!, OnnxWriter.IntAttribute("group", w.Layer.InputShape.Channels)));
+        w.Node("Conv", $"{depthwise}, {w.Weight("PointwiseWeight")}{(UseBias ? ", " + w.Weight("Bias") : "")}", w.Output,
+            OnnxWriter.IntsAttribute("kernel_shape", 1, 1));
+    }
 }

@@ -46,4 +46,8 @@ internal sealed record Dense(int Units, bool UseBias) : Layer
 
     public override void EmitBackward(BackwardWriter w)
         => w.Call("DenseBackward", $"{w.Input()}, {w.Value("Weight")}, {w.OutputGradient}, {w.InputGradient() ?? "null"}, {w.Gradient("Weight")}, {w.Gradient("Bias", UseBias)}, batch, in {w.Geometry()}");
+
+    /// <summary>Gemm with the weight transposed: PyTorch's [out, in] is ONNX's B read as Bᵀ.</summary>
+    public override void EmitOnnx(OnnxWriter w)
+        => w.Node("Gemm", $"{w.Input()}, {w.Weight("Weight")}{(UseBias ? ", " + w.Weight("Bias") : "")}", w.Output, OnnxWriter.IntAttribute("transB", 1));
 }

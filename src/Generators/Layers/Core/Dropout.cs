@@ -49,4 +49,7 @@ internal sealed record Dropout(double Rate) : Layer
         w.Line("else");
         w.Line("    " + w.Operation("Copy", $"{w.OutputGradient}, {inputGradient}, batch * {w.Size}"));
     }
+
+    /// <summary>Left out: at inference dropout is the identity.</summary>
+    public override void EmitOnnx(OnnxWriter w) => w.SameAsInput();
 }

@@ -12,4 +12,6 @@ internal sealed record Flatten : AliasLayer
     public override string NamePrefix => "flatten";
 
     public override Inferred? Infer(LayerContext context, IReadOnlyList<Shape> inputs) => new Inferred(Shape.Vector(inputs[0].Size));
+
+    public override void EmitOnnx(OnnxWriter w) => w.Node("Flatten", w.Input(), w.Output, OnnxWriter.IntAttribute("axis", 1));
 }

@@ -30,4 +30,6 @@ internal sealed record Scale(double Factor) : Layer
 
     public override void EmitBackward(BackwardWriter w)
         => w.Call("Scale", $"{w.OutputGradient}, {w.InputGradient()}, {StepWriter.Float(Factor)}, batch * {w.Size}");
+
+    public override void EmitOnnx(OnnxWriter w) => w.Node("Mul", $"{w.Input()}, {w.Floats("factor", new long[0], Factor)}", w.Output);
 }

@@ -38,4 +38,6 @@ internal sealed record Add : Layer
     {
         for (var k = 0; k < w.Layer.Inputs.Count; k++) w.PassGradient(k);
     }
+
+    public override void EmitOnnx(OnnxWriter w) => w.Node("Add", $"{w.Input(0)}, {w.Input(1)}", w.Output);
 }

@@ -65,4 +65,7 @@ internal sealed record Concat(int Inputs) : Layer
             if (w.InputGradient(k) is { } target)
                 w.Call("ConcatChannelsBackward", $"{w.OutputGradient}, {target}, batch, in {w.Geometry(Part(k))}");
     }
+
+    public override void EmitOnnx(OnnxWriter w)
+        => w.Node("Concat", string.Join(", ", Enumerable.Range(0, w.Layer.Inputs.Count).Select(k => w.Input(k))), w.Output, OnnxWriter.IntAttribute("axis", 1));
 }

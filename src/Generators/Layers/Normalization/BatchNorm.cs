@@ -79,4 +79,14 @@ internal sealed record BatchNorm(double Momentum, double Epsilon, bool Scale, bo
     // The kernel always writes an input gradient; when none is needed it goes to the scratch buffer.
     public override void EmitBackward(BackwardWriter w)
         => w.Call("BatchNormBackward", $"{w.Input()}, {w.OutputGradient}, {w.InputGradient() ?? w.Scratch}, {w.Gradient("Weight", Scale)}, {w.Gradient("Bias", Center)}, {Buffers(w)}, batch, in {w.Geometry()}");
+
+    /// <summary>BatchNormalization with the running statistics; ones for a missing scale, zeros for a missing center.</summary>
+    public override void EmitOnnx(OnnxWriter w)
+    {
+        var channels = new long[] { w.Layer.InputShape.Channels };
+        var scale = Scale ? w.Weight("Weight") : w.Floats("scale", channels, 1);
+        var center = Center ? w.Weight("Bias") : w.Floats("bias", channels, 0);
+        w.Node("BatchNormalization", $"{w.Input()}, {scale}, {center}, {w.Weight("RunningMean")}, {w.Weight("RunningVar")}", w.Output,
+            OnnxWriter.FloatAttribute("epsilon", Epsilon));
+    }
 }

@@ -18,4 +18,8 @@ internal sealed record AvgPool2D(int Size, int Stride, Padding Padding, int Pad)
 
     public override void EmitBackward(BackwardWriter w)
         => w.Call("AvgPool2DBackward", $"{w.OutputGradient}, {w.InputGradient()}, batch, in {w.Geometry()}");
+
+    /// <summary>AveragePool over the input cells only (count_include_pad = 0), as here.</summary>
+    public override void EmitOnnx(OnnxWriter w)
+        => w.Node("AveragePool", w.Input(), w.Output, OnnxWriter.WindowAttributes(w.Layer.InputShape, w.Layer.Window!, OnnxWriter.IntAttribute("count_include_pad", 0)));
 }

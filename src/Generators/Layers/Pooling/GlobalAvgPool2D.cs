@@ -33,4 +33,12 @@ internal sealed record GlobalAvgPool2D : Layer
 
     public override void EmitBackward(BackwardWriter w)
         => w.Call("GlobalAvgPool2DBackward", $"{w.OutputGradient}, {w.InputGradient()}, batch, in {w.Geometry()}");
+
+    /// <summary>GlobalAveragePool gives (c, 1, 1); the layer's output is the (c) vector.</summary>
+    public override void EmitOnnx(OnnxWriter w)
+    {
+        var pooled = w.Temporary("pooled");
+        w.Node("GlobalAveragePool", w.Input(), pooled);
+        w.Node("Flatten", pooled, w.Output, OnnxWriter.IntAttribute("axis", 1));
+    }
 }

@@ -18,4 +18,7 @@ internal sealed record MaxPool2D(int Size, int Stride, Padding Padding, int Pad)
 
     public override void EmitBackward(BackwardWriter w)
         => w.Call("MaxPool2DBackward", $"{w.Input()}, {w.OutputGradient}, {w.InputGradient()}, batch, in {w.Geometry()}");
+
+    /// <summary>MaxPool; padding never wins, as here.</summary>
+    public override void EmitOnnx(OnnxWriter w) => w.Node("MaxPool", w.Input(), w.Output, OnnxWriter.WindowAttributes(w.Layer.InputShape, w.Layer.Window!));
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Numerics;
 using Unroll.Generators.Model;
 
@@ -136,6 +137,51 @@ internal sealed record Recurrent(RecurrentCell Cell, int Units, bool ReturnSeque
         {
             var gradients = $"new global::Unroll.RecurrentGradients({w.Gradient("WeightIh" + suffix)}, {w.Gradient("WeightHh" + suffix)}, {w.Gradient("BiasIh" + suffix)}, {w.Gradient("BiasHh" + suffix)}, {w.Buffer("GradGates")}, {w.Buffer(Cell == RecurrentCell.Gru ? "GradHidden" : "GradGates")})";
             w.Call("RecurrentBackward", $"{w.Input()}, {w.OutputGradient}, {inputGradient}, {Buffers(w, suffix)}, {gradients}, batch, in {w.Geometry(suffix)}");
+        }
+    }
+
+    /// <summary>
+    /// ONNX's RNN, LSTM or GRU, which read and write time-major tensors (ONNX Runtime does not take batch-major ones):
+    /// the sequence is transposed to (steps, batch, features) and back. Gates are reordered from PyTorch's to ONNX's (LSTM
+    /// i, f, g, o to i, o, f, c; GRU r, z, n to z, r, h, with linear_before_reset = 1 for PyTorch's n gate), and each
+    /// direction's two biases are joined. Every step's output is Y (steps, directions, batch, units); the last one, Y_h
+    /// (directions, batch, units), where the reversed direction's last is its step 0, as here.
+    /// </summary>
+    public override void EmitOnnx(OnnxWriter w)
+    {
+        var (op, order) = Cell switch
+        {
+            RecurrentCell.Lstm => ("LSTM", new[] { 0, 3, 1, 2 }),
+            RecurrentCell.Gru => ("GRU", new[] { 1, 0, 2 }),
+            _ => ("RNN", new[] { 0 }),
+        };
+        var directions = DirectionNames.Select(d => d.Suffix).ToArray();
+        var timeMajor = w.Temporary("time_major");
+        w.Node("Transpose", w.Input(), timeMajor, OnnxWriter.IntsAttribute("perm", 1, 0, 2));
+        var weights = w.Gates("W", new long[] { Directions, GateSize, w.Layer.InputShape.Features }, order, directions.Select(d => "WeightIh" + d).ToArray());
+        var recurrence = w.Gates("R", new long[] { Directions, GateSize, Units }, order, directions.Select(d => "WeightHh" + d).ToArray());
+        var biases = w.Gates("B", new long[] { Directions, 2 * GateSize }, order, directions.SelectMany(d => new[] { "BiasIh" + d, "BiasHh" + d }).ToArray());
+        var attributes = new List<string>
+        {
+            OnnxWriter.IntAttribute("hidden_size", Units),
+            OnnxWriter.StringAttribute("direction", Bidirectional ? "bidirectional" : "forward"),
+        };
+        if (Cell == RecurrentCell.Gru) attributes.Add(OnnxWriter.IntAttribute("linear_before_reset", 1));
+        var steps = w.Temporary("Y");
+        var last = w.Temporary("Y_h");
+        // Outputs Y and Y_h: the one not wanted is left unnamed.
+        w.Node(op, $"{timeMajor}, {weights}, {recurrence}, {biases}", ReturnSequences ? $"[{steps}]" : $"[\"\", {last}]", attributes.ToArray());
+        if (ReturnSequences)
+        {
+            var batchMajor = w.Temporary("batch_major");
+            w.Node("Transpose", steps, batchMajor, OnnxWriter.IntsAttribute("perm", 2, 0, 1, 3));
+            w.Node("Reshape", $"{batchMajor}, {w.Int64s("shape", 0, 0, -1)}", w.Output);
+        }
+        else
+        {
+            var batchMajor = w.Temporary("batch_major");
+            w.Node("Transpose", last, batchMajor, OnnxWriter.IntsAttribute("perm", 1, 0, 2));
+            w.Node("Flatten", batchMajor, w.Output, OnnxWriter.IntAttribute("axis", 1));
         }
     }
 }

@@ -43,4 +43,8 @@ internal sealed record Reshape(EquatableArray<int> Dims) : AliasLayer
         var dims = Dims.Select(d => d == -1 ? (int)(input.Size / known) : d).ToArray();
         return new Inferred(Shape.Of(dims));
     }
+
+    /// <summary>A Reshape to [batch, …dims]: 0 keeps the batch.</summary>
+    public override void EmitOnnx(OnnxWriter w)
+        => w.Node("Reshape", $"{w.Input()}, {w.Int64s("shape", new long[] { 0 }.Concat(w.Layer.OutputShape.Dims.Select(d => (long)d)).ToArray())}", w.Output);
 }

@@ -48,4 +48,10 @@ internal sealed record UpSampling2D(int Height, int Width) : Layer
     public override void EmitForward(ForwardWriter w) => w.Call("UpSampling2DForward", $"{w.Input()}, {w.Output}, batch, in {w.Geometry()}");
 
     public override void EmitBackward(BackwardWriter w) => w.Call("UpSampling2DBackward", $"{w.OutputGradient}, {w.InputGradient()}, batch, in {w.Geometry()}");
+
+    /// <summary>Resize, nearest, with output cell i reading input cell ⌊i / factor⌋ (asymmetric coordinates, floor).</summary>
+    public override void EmitOnnx(OnnxWriter w)
+        => w.Node("Resize", $"{w.Input()}, \"\", {w.Floats("scales", new long[] { 4 }, 1, 1, Height, Width)}", w.Output,
+            OnnxWriter.StringAttribute("mode", "nearest"), OnnxWriter.StringAttribute("coordinate_transformation_mode", "asymmetric"),
+            OnnxWriter.StringAttribute("nearest_mode", "floor"));
 }

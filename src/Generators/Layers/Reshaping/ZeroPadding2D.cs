@@ -48,4 +48,7 @@ internal sealed record ZeroPadding2D(int Top, int Bottom, int Left, int Right) :
     public override void EmitForward(ForwardWriter w) => w.Call("ZeroPadding2DForward", $"{w.Input()}, {w.Output}, batch, in {w.Geometry()}");
 
     public override void EmitBackward(BackwardWriter w) => w.Call("ZeroPadding2DBackward", $"{w.OutputGradient}, {w.InputGradient()}, batch, in {w.Geometry()}");
+
+    public override void EmitOnnx(OnnxWriter w)
+        => w.Node("Pad", $"{w.Input()}, {w.Int64s("pads", 0, 0, Top, Left, 0, 0, Bottom, Right)}", w.Output);
 }
