@@ -819,6 +819,9 @@ internal static class Emitter
         private void WriteDropoutSeed()
         {
             _w.Line();
+            _w.Line("/// <inheritdoc/>");
+            _w.Line("ulong global::Unroll.INetwork.RandomPasses { get => _dropoutStep; set => _dropoutStep = value; }");
+            _w.Line();
             _w.Line("/// <summary>A dropout layer's seed for this training pass: SplitMix64 over (network seed, pass, layer), so runs repeat exactly.</summary>");
             _w.Open("private ulong DropoutSeed(int layer)");
             _w.Line("ulong z = unchecked((ulong)(uint)_seed * 0x9E3779B97F4A7C15UL + _dropoutStep * 0xBF58476D1CE4E5B9UL + (ulong)layer);");

@@ -455,7 +455,9 @@ internal static partial class IlgpuKernels
 
     public static void OptimizerUpdate(Index1D i, ArrayView<float> p, ArrayView<float> g, ArrayView<float> s0, ArrayView<float> s1, OptimizerStep step)
     {
+        if (step.ValueScale != 1f) p[i] *= step.ValueScale;
         float grad = g[i];
+        if (step.GradientScale != 1f || step.WeightDecay != 0f) grad = grad * step.GradientScale + step.WeightDecay * p[i];
         switch (step.Rule)
         {
             case UpdateRule.Sgd:

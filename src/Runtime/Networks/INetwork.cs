@@ -66,6 +66,13 @@ public interface INetwork
     void Backward(int batch, bool outputGradientIsForLogits);
 
     /// <summary>
+    /// Training passes that drew random numbers: each draws new dropout masks from it and the seed the network was
+    /// created with. A checkpoint keeps it, so that a resumed run draws the masks the uninterrupted run would have drawn.
+    /// Always 0 for a network without dropout, which ignores a value set.
+    /// </summary>
+    ulong RandomPasses { get => 0; set { } }
+
+    /// <summary>
     /// Describes the inference pass to <paramref name="graph"/>, layer by layer, with the current weights: what
     /// <see cref="OnnxExport.SaveOnnx"/> writes. Generated for every network.
     /// </summary>

@@ -150,4 +150,29 @@ public static class NetworkExtensions
         throw new ArgumentException(
             $"PredictClass takes exactly one sample of {inputSize} values ({typeof(TNetwork).Name}'s input), but got {length}{hint}.", "sample");
     }
+
+    /// <summary>
+    /// Freezes the parameters of the named layers (all of them when none is named), so that optimizers leave them as
+    /// they are: Keras's <c>layer.trainable = False</c>, to fine-tune the head of a trained network. Backward still
+    /// computes their gradients. A name that is no layer with parameters is refused, listing those there are, and
+    /// then nothing changes.
+    /// </summary>
+    public static void Freeze(this INetwork network, params string[] layers) => SetFrozen(network, layers, frozen: true);
+
+    /// <summary>Lets optimizers update the named layers' parameters again (all of them when none is named).</summary>
+    public static void Unfreeze(this INetwork network, params string[] layers) => SetFrozen(network, layers, frozen: false);
+
+    private static void SetFrozen(INetwork network, string[] layers, bool frozen)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(layers);
+        static string LayerOf(Parameter p) => p.Name[..p.Name.IndexOf('.')];
+        var known = new System.Collections.Generic.HashSet<string>();
+        foreach (var p in network.Parameters) known.Add(LayerOf(p));
+        foreach (var layer in layers)
+            if (!known.Contains(layer))
+                throw new ArgumentException($"{network.GetType().Name} has no layer '{layer}' with parameters to {(frozen ? "freeze" : "unfreeze")}; those it has are {string.Join(", ", known)}.", nameof(layers));
+        foreach (var p in network.Parameters)
+            if (layers.Length == 0 || Array.IndexOf(layers, LayerOf(p)) >= 0) p.IsFrozen = frozen;
+    }
 }

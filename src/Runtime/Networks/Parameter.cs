@@ -49,6 +49,12 @@ public sealed class Parameter
     /// <summary>Whether an optimizer updates it (false for BatchNorm's running statistics, which training updates itself).</summary>
     public bool IsTrainable { get; }
 
+    /// <summary>
+    /// Whether optimizers leave it as it is (Keras's <c>layer.trainable = False</c>): its gradient is still computed,
+    /// but no update, weight decay or clipping touches it. Set it with <see cref="NetworkExtensions.Freeze"/>.
+    /// </summary>
+    public bool IsFrozen { get; set; }
+
     /// <summary>Full name, <c>layer.weight</c> or <c>layer.bias</c>.</summary>
     public string Name { get; }
 

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Linq;
+using System.Numerics.Tensors;
 
 namespace Unroll;
 
@@ -46,6 +48,48 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>
+    /// Weight decay λ, default 0. For every optimizer but <see cref="AdamW"/> it is PyTorch's <c>weight_decay</c>, L2
+    /// regularisation: the gradient is read as g + λ·p. AdamW decouples it (Loshchilov and Hutter, 2019): each step first
+    /// shrinks every value by 1 − lr·λ. It applies to every parameter the optimizer updates, biases included, as
+    /// PyTorch's does by default.
+    /// </summary>
+    public float WeightDecay
+    {
+        get => _weightDecay;
+        init
+        {
+            RequireAtLeast(value, 0f, "weightDecay");
+            _weightDecay = value;
+        }
+    }
+
+    private float _weightDecay;
+
+    /// <summary>
+    /// When set, gradients are clipped by their global norm before each update, as
+    /// <c>torch.nn.utils.clip_grad_norm_(parameters, max_norm)</c> does: the L2 norm over every gradient together, and
+    /// when it exceeds the maximum, every gradient scaled by max / (norm + 10⁻⁶). Frozen parameters do not count.
+    /// </summary>
+    public float? MaxGradientNorm
+    {
+        get => _maxGradientNorm;
+        init
+        {
+            if (value is { } max) RequireAtLeast(max, float.Epsilon, "maxGradientNorm");
+            _maxGradientNorm = value;
+        }
+    }
+
+    private float? _maxGradientNorm;
+    private float[]? _gradientCopy; // the largest gradient, downloaded from a device to take its norm
+
+    /// <summary>The global gradient norm the last step measured, before clipping (NaN unless <see cref="MaxGradientNorm"/> is set).</summary>
+    public float GradientNorm { get; private set; } = float.NaN;
+
+    /// <summary>Whether <see cref="WeightDecay"/> is decoupled from the gradient (AdamW) rather than added to it.</summary>
+    protected virtual bool DecouplesWeightDecay => false;
+
     /// <summary>Updates taken since construction or <see cref="Reset"/>.</summary>
     public int Steps { get; private set; }
 
@@ -64,13 +108,46 @@ public abstract class Optimizer
         var bound = _bound ?? Bind(parameters);
         if (!ReferenceEquals(bound, parameters)) CheckSameList(bound, parameters);
         Steps++;
-        var step = NextStep();
+        var step = NextStep() with
+        {
+            ValueScale = DecouplesWeightDecay ? 1f - LearningRate * WeightDecay : 1f,
+            WeightDecay = DecouplesWeightDecay ? 0f : WeightDecay,
+            GradientScale = ClipScale(bound),
+        };
         var state = _state!;
         for (int i = 0; i < bound.Length; i++)
         {
             var p = bound[i];
+            if (p.IsFrozen) continue;
             p.Backend.OptimizerUpdate(step, p.Value, p.Gradient, state.Length > 0 ? state[0][i] : null, state.Length > 1 ? state[1][i] : null, p.Length);
         }
+    }
+
+    /// <summary>
+    /// The factor that clips this step's gradients: the global norm, each parameter's sum of squares taken in a fixed
+    /// order and added in double precision, so that the same gradients always give the same factor.
+    /// </summary>
+    private float ClipScale(Parameter[] bound)
+    {
+        if (MaxGradientNorm is not { } max) return 1f;
+        double sum = 0;
+        foreach (var p in bound)
+        {
+            if (p.IsFrozen) continue;
+            ReadOnlySpan<float> gradient;
+            if (p.Gradient.IsHostMemory) gradient = p.Gradient.Span[..p.Length];
+            else
+            {
+                if (_gradientCopy is null || _gradientCopy.Length < p.Length) _gradientCopy = new float[bound.Max(b => b.Length)];
+                p.Backend.Download(p.Gradient, 0, _gradientCopy.AsSpan(0, p.Length));
+                gradient = _gradientCopy.AsSpan(0, p.Length);
+            }
+            sum += TensorPrimitives.SumOfSquares(gradient);
+        }
+        var norm = Math.Sqrt(sum);
+        GradientNorm = (float)norm;
+        var coefficient = max / (norm + 1e-6);
+        return coefficient < 1 ? (float)coefficient : 1f;
     }
 
     /// <summary>Forgets the bound parameters, the state and the step count; the next <see cref="Step"/> binds again.</summary>
@@ -80,6 +157,31 @@ public abstract class Optimizer
         _state = null;
         Steps = 0;
     }
+
+    /// <summary>
+    /// The state as tensors a checkpoint holds, <c>optimizer.state{slot}.{parameter}</c>, reading and writing the state
+    /// buffers themselves; an optimizer not yet bound is bound to <paramref name="parameters"/> first, with the zero
+    /// state a first step would start from.
+    /// </summary>
+    internal List<SafeTensors.TensorTarget> StateTensors(IReadOnlyList<Parameter> parameters)
+    {
+        var bound = _bound ?? Bind(parameters);
+        if (!ReferenceEquals(bound, parameters)) CheckSameList(bound, parameters);
+        var tensors = new List<SafeTensors.TensorTarget>();
+        for (var slot = 0; slot < _state!.Length; slot++)
+        {
+            for (var i = 0; i < bound.Length; i++)
+            {
+                var (p, buffer) = (bound[i], _state[slot][i]);
+                tensors.Add(new SafeTensors.TensorTarget($"{SafeTensors.OptimizerStatePrefix}state{slot}.{p.Name}", p.Shape,
+                    values => p.Backend.Download(buffer, 0, values), values => p.Backend.Upload(values, buffer)));
+            }
+        }
+        return tensors;
+    }
+
+    /// <summary>Sets the step count a checkpoint recorded (Adam's bias corrections depend on it).</summary>
+    internal void RestoreSteps(int steps) => Steps = steps;
 
     /// <summary>This step's rule and settings; called once per step, after <see cref="Steps"/> is incremented.</summary>
     protected abstract OptimizerStep NextStep();

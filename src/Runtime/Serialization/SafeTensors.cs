@@ -29,47 +29,66 @@ public static class SafeTensors
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var exclusive = network.UseGuard.Enter("SaveWeights"); // weights a training step is writing would be torn
-        var parameters = Tensors(network);
+        Save(path, "weights", network.GetType().Name, Targets(network), []);
+    }
 
+    /// <summary>How the names of a checkpoint's optimizer state begin (<c>optimizer.state0.dense_1.weight</c>).</summary>
+    internal const string OptimizerStatePrefix = "optimizer.";
+
+    /// <summary>
+    /// A tensor a file holds: its name and shape, how to read its values for a save and how to write them after a load
+    /// (parameters, and a checkpoint's optimizer state).
+    /// </summary>
+    internal sealed record TensorTarget(string Name, int[] Shape, Action<float[]> CopyTo, Action<float[]> CopyFrom)
+    {
+        public int Length => Shape.Aggregate(1, (a, b) => a * b);
+
+        public static TensorTarget Of(Parameter p) => new(p.Name, p.Shape, values => p.CopyTo(values), values => p.CopyFrom(values));
+    }
+
+    /// <summary>Writes <paramref name="tensors"/> with <paramref name="metadata"/>, whole or not at all (see <see cref="SaveWeights"/>).</summary>
+    internal static void Save(string path, string what, string networkName, IReadOnlyList<TensorTarget> tensors, IEnumerable<KeyValuePair<string, string>> metadata)
+    {
         using var header = new MemoryStream();
         using (var json = new Utf8JsonWriter(header))
         {
             json.WriteStartObject();
             json.WriteStartObject("__metadata__");
             json.WriteString("format", "pt");
-            json.WriteString("network", network.GetType().Name);
+            json.WriteString("network", networkName);
+            foreach (var (key, value) in metadata) json.WriteString(key, value);
             json.WriteEndObject();
             long offset = 0;
-            foreach (var p in parameters)
+            foreach (var t in tensors)
             {
-                json.WriteStartObject(p.Name);
+                json.WriteStartObject(t.Name);
                 json.WriteString("dtype", "F32");
                 json.WriteStartArray("shape");
-                foreach (var d in p.Shape) json.WriteNumberValue(d);
+                foreach (var d in t.Shape) json.WriteNumberValue(d);
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                json.WriteNumberValue(offset + 4L * p.Length);
+                json.WriteNumberValue(offset + 4L * t.Length);
                 json.WriteEndArray();
                 json.WriteEndObject();
-                offset += 4L * p.Length;
+                offset += 4L * t.Length;
             }
             json.WriteEndObject();
         }
         // The format pads the header with spaces so that the data starts 8-byte aligned.
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
 
-        AtomicFile.Write(path, "weights", file =>
+        AtomicFile.Write(path, what, file =>
         {
             Span<byte> length = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
             file.Write(length);
             header.Position = 0;
             header.CopyTo(file);
-            foreach (var p in parameters)
+            foreach (var t in tensors)
             {
-                var values = new float[p.Length];
-                p.CopyTo(values);
+                var values = new float[t.Length];
+                t.CopyTo(values);
                 if (!BitConverter.IsLittleEndian) ReverseEndianness(values);
                 file.Write(MemoryMarshal.AsBytes(values.AsSpan()));
             }
@@ -82,49 +101,67 @@ public static class SafeTensors
     /// a JSON object, each name once, <c>__metadata__</c> mapping names to strings, each tensor's byte range matching its
     /// dtype and shape, and the ranges covering the data section exactly, from byte 0, without gaps, overlaps or bytes
     /// left over — and then against the network: every parameter present with its shape and F32 dtype, no unknown
-    /// tensors, no NaN or infinity. So a bad file changes nothing, and the error names the file, the tensor and what is
+    /// tensors (a trainer checkpoint's optimizer state, <c>optimizer.*</c>, is skipped), no NaN or infinity. So a bad file changes nothing, and the error names the file, the tensor and what is
     /// wrong. A path that is a directory or does not exist throws <see cref="FileNotFoundException"/> saying which.
     /// </summary>
     public static void LoadWeights(this INetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
+        // A trainer's checkpoint is a weights file with the optimizer's state beside the weights: that part is skipped.
+        var (values, _) = Read(path, network.GetType().Name, Targets(network), skip: name => name.StartsWith(OptimizerStatePrefix, StringComparison.Ordinal));
+        // Everything checked: only now touch the network.
+        using var exclusive = network.UseGuard.Enter("LoadWeights");
+        Apply(Targets(network), values);
+    }
+
+    /// <summary>
+    /// Reads and checks a whole file against <paramref name="tensors"/> (see <see cref="LoadWeights"/>), changing
+    /// nothing: returns each tensor's values, in the order given, and the file's metadata.
+    /// </summary>
+    internal static (float[][] Values, IReadOnlyDictionary<string, string> Metadata) Read(string path, string networkName, IReadOnlyList<TensorTarget> tensors,
+        Func<string, bool>? skip = null)
+    {
         if (Directory.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' is a directory, not a file.", path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
         var bytes = File.ReadAllBytes(path);
-        var networkName = network.GetType().Name;
-        var (dataStart, entries) = ReadLayout(path, bytes);
+        var (dataStart, entries, metadata) = ReadLayout(path, bytes);
 
-        var tensors = Tensors(network);
+        var byName = new Dictionary<string, TensorTarget>();
+        foreach (var t in tensors) byName[t.Name] = t;
         var found = new Dictionary<string, TensorEntry>();
         foreach (var entry in entries)
         {
-            var parameter = tensors.Find(p => p.Name == entry.Name)
-                ?? throw new InvalidDataException($"Weights file '{path}' holds tensor '{entry.Name}', which {networkName} does not have. Its tensors are: {string.Join(", ", tensors.ConvertAll(p => p.Name))}.");
+            if (!byName.ContainsKey(entry.Name) && skip?.Invoke(entry.Name) == true) continue;
+            var target = byName.GetValueOrDefault(entry.Name)
+                ?? throw new InvalidDataException($"Weights file '{path}' holds tensor '{entry.Name}', which {networkName} does not have. Its tensors are: {string.Join(", ", tensors.Select(t => t.Name))}.");
             if (entry.Dtype != "F32")
                 throw new InvalidDataException($"Weights file '{path}': tensor '{entry.Name}' is {entry.Dtype}; {networkName} needs F32.");
-            if (!entry.Shape.AsSpan().SequenceEqual(Array.ConvertAll(parameter.Shape, d => (long)d)))
-                throw new InvalidDataException($"Weights file '{path}': tensor '{entry.Name}' has shape ({string.Join(", ", entry.Shape)}) but {networkName} needs {parameter.ShapeText}.");
+            if (!entry.Shape.AsSpan().SequenceEqual(Array.ConvertAll(target.Shape, d => (long)d)))
+                throw new InvalidDataException($"Weights file '{path}': tensor '{entry.Name}' has shape ({string.Join(", ", entry.Shape)}) but {networkName} needs ({string.Join(", ", target.Shape)}).");
             found[entry.Name] = entry;
         }
 
-        var missing = new List<string>();
-        foreach (var p in tensors) if (!found.ContainsKey(p.Name)) missing.Add(p.Name);
+        var missing = tensors.Where(t => !found.ContainsKey(t.Name)).Select(t => t.Name).ToList();
         if (missing.Count > 0)
             throw new InvalidDataException($"Weights file '{path}' lacks {string.Join(", ", missing)} of {networkName}.");
 
         var values = new float[tensors.Count][];
         for (var i = 0; i < values.Length; i++)
         {
-            var p = tensors[i];
-            var entry = found[p.Name];
+            var t = tensors[i];
+            var entry = found[t.Name];
             values[i] = MemoryMarshal.Cast<byte, float>(bytes.AsSpan(dataStart + (int)entry.Start, (int)(entry.End - entry.Start))).ToArray();
             if (!BitConverter.IsLittleEndian) ReverseEndianness(values[i]);
             var bad = Array.FindIndex(values[i], v => !float.IsFinite(v));
             if (bad >= 0)
-                throw new InvalidDataException($"Weights file '{path}': tensor '{p.Name}' holds {values[i][bad]} at index {bad}; weights must be finite.");
+                throw new InvalidDataException($"Weights file '{path}': tensor '{t.Name}' holds {values[i][bad]} at index {bad}; weights must be finite.");
         }
-        // Everything checked: only now touch the network.
-        using var exclusive = network.UseGuard.Enter("LoadWeights");
+        return (values, metadata);
+    }
+
+    /// <summary>Writes what <see cref="Read"/> returned into the tensors, in the same order.</summary>
+    internal static void Apply(IReadOnlyList<TensorTarget> tensors, float[][] values)
+    {
         for (var i = 0; i < values.Length; i++) tensors[i].CopyFrom(values[i]);
     }
 
@@ -138,7 +175,7 @@ public static class SafeTensors
     /// Reads the header and checks the file's structure, whatever network it is for: returns where the data section
     /// starts and the tensors in header order.
     /// </summary>
-    private static (int DataStart, List<TensorEntry> Entries) ReadLayout(string path, byte[] bytes)
+    private static (int DataStart, List<TensorEntry> Entries, Dictionary<string, string> Metadata) ReadLayout(string path, byte[] bytes)
     {
         if (bytes.Length < 8) throw Corrupt(path, $"it is {bytes.Length} bytes long, shorter than the 8-byte header length");
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
@@ -151,6 +188,7 @@ public static class SafeTensors
 
         var entries = new List<TensorEntry>();
         var names = new HashSet<string>();
+        var metadata = new Dictionary<string, string>();
         try
         {
             using var document = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
@@ -161,6 +199,7 @@ public static class SafeTensors
                 if (property.Name == "__metadata__")
                 {
                     CheckMetadata(path, property.Value);
+                    foreach (var item in property.Value.EnumerateObject()) metadata[item.Name] = item.Value.GetString()!;
                     continue;
                 }
                 var entry = ReadEntry(path, property.Name, property.Value);
@@ -191,7 +230,7 @@ public static class SafeTensors
             throw Corrupt(path, previous is null
                 ? $"its header names no tensor but {dataLength} data bytes follow it"
                 : $"{dataLength - position} bytes of its {dataLength}-byte data section follow the last tensor '{previous.Name}' (which ends at byte {position})");
-        return (dataStart, entries);
+        return (dataStart, entries, metadata);
     }
 
     private static TensorEntry ReadEntry(string path, string name, JsonElement tensor)
@@ -247,12 +286,8 @@ public static class SafeTensors
     };
 
     /// <summary>What a weights file holds: the trainable parameters, then the running statistics (PyTorch's state_dict).</summary>
-    private static List<Parameter> Tensors(INetwork network)
-    {
-        var tensors = new List<Parameter>(network.Parameters);
-        tensors.AddRange(network.Statistics);
-        return tensors;
-    }
+    internal static List<TensorTarget> Targets(INetwork network)
+        => network.Parameters.Concat(network.Statistics).Select(TensorTarget.Of).ToList();
 
     private static void ReverseEndianness(float[] values)
     {

@@ -10,6 +10,15 @@ public sealed record FitOptions
     public int Epochs { get; init; } = 1;
 
     /// <summary>
+    /// The epochs already done, to resume a run (Keras's <c>initial_epoch</c>): <see cref="Trainer{TNetwork}.Fit"/>
+    /// runs epochs <c>InitialEpoch + 1</c> to <see cref="Epochs"/>, with the shuffled orders and learning rates those
+    /// epochs have in an uninterrupted run. After <see cref="Trainer{TNetwork}.LoadCheckpoint"/>, pass what it returned:
+    /// the run then continues bit for bit as if it had never stopped (early stopping and ReduceOnPlateau start counting
+    /// afresh). Default 0.
+    /// </summary>
+    public int InitialEpoch { get; init; }
+
+    /// <summary>
     /// Samples per optimizer step (default 32). 1 gives stochastic gradient descent, 0 the whole data set
     /// (full-batch gradient descent). A batch larger than the network's capacity is processed in chunks whose
     /// gradients are averaged before the step, so the step is the same as for one large batch.

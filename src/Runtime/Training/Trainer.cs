@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.IO;
 using System.Numerics.Tensors;
 
 namespace Unroll;
@@ -138,6 +139,9 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         CheckData(data, nameof(data));
         if (options.Validation is { } validation) CheckData(validation, nameof(options.Validation));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1, nameof(options.Epochs));
+        if (options.InitialEpoch < 0 || options.InitialEpoch >= options.Epochs)
+            throw new ArgumentOutOfRangeException(nameof(options.InitialEpoch), options.InitialEpoch,
+                $"InitialEpoch counts the epochs already done: at least 0 and less than Epochs ({options.Epochs}), so that one is left to run.");
         ArgumentOutOfRangeException.ThrowIfNegative(options.BatchSize, nameof(options.BatchSize));
         var monitor = CheckMonitor(data, options);
 
@@ -151,25 +155,34 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         for (var i = 0; i < order.Length; i++) order[i] = i;
         var random = new Random(options.Seed);
         var results = new List<EpochResult>(options.Epochs);
-        var schedule = new ScheduleState(options.Schedule, Optimizer.LearningRate, (data.Count + batchSize - 1) / batchSize * options.Epochs);
+        var stepsPerEpoch = (data.Count + batchSize - 1) / batchSize;
+        var schedule = new ScheduleState(options.Schedule, Optimizer.LearningRate, stepsPerEpoch * options.Epochs) { Step = stepsPerEpoch * options.InitialEpoch };
+        options.Schedule.Start();
+        _runBaseRate = schedule.BaseRate;
+        // A resumed run draws the orders the epochs already done drew, so that the next ones match.
+        for (var done = 0; done < options.InitialEpoch; done++)
+            if (options.Shuffle) random.Shuffle(order);
         float best = float.NaN;
         int epochsSinceBest = 0;
         try
         {
-            for (var epoch = 1; epoch <= options.Epochs; epoch++)
+            for (var epoch = options.InitialEpoch + 1; epoch <= options.Epochs; epoch++)
             {
                 if (options.Shuffle) random.Shuffle(order);
                 var result = RunEpoch(data, order, batchSize, epoch, options, ref schedule);
                 results.Add(result);
                 log?.Append(result);
+                EpochsCompleted = epoch;
                 var value = result.Value(monitor);
-                if (float.IsNaN(best) || Improves(value, best, monitor, options.MinDelta))
+                var improved = float.IsNaN(best) || Improves(value, best, monitor, options.MinDelta);
+                if (improved)
                 {
                     best = value;
                     epochsSinceBest = 0;
                     if (options.Checkpoint is { } checkpoint) Network.SaveWeights(checkpoint);
                 }
                 else epochsSinceBest++;
+                options.Schedule.EpochEnded(improved);
                 options.OnEpoch?.Invoke(result);
                 if (_stopRequested || epochsSinceBest >= options.EarlyStoppingPatience) break;
             }
@@ -177,6 +190,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         finally
         {
             Optimizer.LearningRate = schedule.BaseRate;
+            _runBaseRate = null;
         }
         return results;
     }
@@ -189,6 +203,78 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
     public void StopTraining() => _stopRequested = true;
 
     private volatile bool _stopRequested;
+
+    // During Fit, the optimizer's rate is the schedule's; a checkpoint keeps the base rate the schedule starts from.
+    private float? _runBaseRate;
+
+    /// <summary>The last epoch <see cref="Fit"/> finished (counted across runs and resumes); 0 before any.</summary>
+    public int EpochsCompleted { get; private set; }
+
+    /// <summary>
+    /// Saves everything a run needs to resume exactly: the weights and running statistics (under their names in
+    /// <see cref="SafeTensors.SaveWeights"/>' format, so the file is a safetensors file any reader opens), the optimizer's
+    /// state (<c>optimizer.state0.dense_1.weight</c>, …), and in the metadata the optimizer's name, step count and
+    /// learning rate, <see cref="EpochsCompleted"/> and the network's <see cref="INetwork.RandomPasses"/>. Written whole
+    /// or not at all, as weights are. Call it between epochs (from <see cref="FitOptions.OnEpoch"/>, or after
+    /// <see cref="Fit"/>), not in the middle of one.
+    /// </summary>
+    public void SaveCheckpoint(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var exclusive = Network.UseGuard.Enter("SaveCheckpoint");
+        var metadata = new Dictionary<string, string>
+        {
+            ["optimizer"] = Optimizer.Name,
+            ["optimizer_steps"] = Text(Optimizer.Steps),
+            ["learning_rate"] = (_runBaseRate ?? Optimizer.LearningRate).ToString("R", CultureInfo.InvariantCulture),
+            ["epochs_completed"] = Text(EpochsCompleted),
+            ["random_passes"] = Network.RandomPasses.ToString(CultureInfo.InvariantCulture),
+        };
+        SafeTensors.Save(path, "the checkpoint", Network.GetType().Name, CheckpointTensors(), metadata);
+    }
+
+    /// <summary>
+    /// Restores what <see cref="SaveCheckpoint"/> saved into this trainer's network and optimizer, and returns the epochs
+    /// it had completed: pass that as <see cref="FitOptions.InitialEpoch"/> (with the same data, batch size, seed and
+    /// schedule, and a network created with the same seed) and training continues bit for bit as if it had not stopped.
+    /// The whole file is checked first, as <see cref="SafeTensors.LoadWeights"/> checks it, and against the optimizer
+    /// (its kind and state); a file that fails changes nothing.
+    /// </summary>
+    public int LoadCheckpoint(string path)
+    {
+        var tensors = CheckpointTensors();
+        var (values, metadata) = SafeTensors.Read(path, Network.GetType().Name, tensors);
+        string Entry(string key) => metadata.TryGetValue(key, out var value) ? value
+            : throw new InvalidDataException($"'{path}' is not a checkpoint: its metadata has no '{key}' (a weights file loads with LoadWeights).");
+        long Number(string key, long max)
+            => long.TryParse(Entry(key), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= max ? n
+                : throw new InvalidDataException($"Checkpoint '{path}': its '{key}' is '{Entry(key)}', not a count.");
+        if (Entry("optimizer") != Optimizer.Name)
+            throw new InvalidDataException($"Checkpoint '{path}' holds the state of optimizer '{Entry("optimizer")}', but this trainer's is '{Optimizer.Name}'.");
+        var steps = (int)Number("optimizer_steps", int.MaxValue);
+        var epochs = (int)Number("epochs_completed", int.MaxValue);
+        var passes = (ulong)Number("random_passes", long.MaxValue);
+        if (!float.TryParse(Entry("learning_rate"), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) || !(rate >= 0) || !float.IsFinite(rate))
+            throw new InvalidDataException($"Checkpoint '{path}': its learning_rate '{Entry("learning_rate")}' is not a finite number ≥ 0.");
+
+        using var exclusive = Network.UseGuard.Enter("LoadCheckpoint");
+        SafeTensors.Apply(tensors, values);
+        Optimizer.RestoreSteps(steps);
+        Optimizer.LearningRate = rate;
+        Network.RandomPasses = passes;
+        EpochsCompleted = epochs;
+        return epochs;
+    }
+
+    /// <summary>A checkpoint's tensors: the network's, then the optimizer's state (binding it to the network's parameters).</summary>
+    private List<SafeTensors.TensorTarget> CheckpointTensors()
+    {
+        var tensors = SafeTensors.Targets(Network);
+        tensors.AddRange(Optimizer.StateTensors(Network.Parameters));
+        return tensors;
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The figure early stopping and checkpoints watch, checked against what the run will produce.</summary>
     private static Metric CheckMonitor(Dataset data, FitOptions options)

@@ -285,7 +285,8 @@ public class IlgpuBackendTests
     public void Every_optimizer_updates_on_the_device_as_on_the_cpu()
     {
         foreach (var create in new Func<Optimizer>[] { () => new Sgd(0.1f), () => new Momentum(0.1f, 0.9f), () => new Nesterov(0.1f, 0.9f),
-            () => new Adagrad(0.1f), () => new RmsProp(0.01f), () => new Adadelta(1f), () => new Adam(0.01f) })
+            () => new Adagrad(0.1f), () => new RmsProp(0.01f), () => new Adadelta(1f), () => new Adam(0.01f),
+            () => new AdamW(0.01f, weightDecay: 0.1f) { MaxGradientNorm = 0.5f }, () => new Sgd(0.1f) { WeightDecay = 0.2f, MaxGradientNorm = 1f } })
         {
             var (onCpu, onGpu) = (create(), create());
             Same(onCpu.Name, backend =>

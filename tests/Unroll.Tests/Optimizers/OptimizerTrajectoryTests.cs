@@ -117,4 +117,60 @@ public sealed class OptimizerTrajectoryTests
         var a = new Adam();
         Assert.Equal((0.001f, 0.9f, 0.999f, 1e-8f), (a.LearningRate, a.Beta1, a.Beta2, a.Epsilon));
     }
+
+    [Fact]
+    public void AdamW_decouples_weight_decay()
+    {
+        // As Adam above (lr = 0.1), with λ = 0.1 shrinking p by 1 − lr·λ = 0.99 before each step.
+        // t = 1, g = 1: p = 0.99, then − 0.1 → 0.89. t = 2, g = 2: p = 0.8811, then − 0.52631579·0.29/1.58137611 → 0.78458180.
+        var ps = new[] { Make("w", 1f) };
+        var o = new AdamW(0.1f, weightDecay: 0.1f);
+        Near(0.89, StepWith(o, ps, 1f));
+        Near(0.78458180, StepWith(o, ps, 2f));
+        Assert.Equal((0.001f, 0.01f, "adamw"), (new AdamW().LearningRate, new AdamW().WeightDecay, o.Name));
+    }
+
+    [Fact]
+    public void Weight_decay_adds_to_the_gradient_elsewhere()
+    {
+        // PyTorch's SGD(lr = 0.1, weight_decay = 0.5): g' = g + 0.5·p. p = 1, g = 0.5: g' = 1, p = 0.9.
+        // g = −1: g' = −1 + 0.45 = −0.55, p = 0.955.
+        var ps = new[] { Make("w", 1f) };
+        var o = new Sgd(0.1f) { WeightDecay = 0.5f };
+        Near(0.9, StepWith(o, ps, 0.5f));
+        Near(0.955, StepWith(o, ps, -1f));
+    }
+
+    [Fact]
+    public void Gradients_are_clipped_by_their_global_norm()
+    {
+        // Gradients 3 and 4 have norm 5; clipped to 1 each is scaled by 1/(5 + 1e-6): SGD(lr = 1) moves 0 to −0.6 and −0.8.
+        var ps = new[] { Make("a", 0f), Make("b", 0f) };
+        ps[0].Gradient.Span[0] = 3f;
+        ps[1].Gradient.Span[0] = 4f;
+        var o = new Sgd(1f) { MaxGradientNorm = 1f };
+        o.Step(ps);
+        Near(-0.59999988, ps[0].Value.Span[0], 1e-7);
+        Near(-0.79999984, ps[1].Value.Span[0], 1e-7);
+        Assert.Equal(5f, o.GradientNorm);
+
+        // Under the maximum nothing is scaled; a frozen parameter neither moves nor counts.
+        var qs = new[] { Make("a", 0f), Make("b", 0f) };
+        qs[0].Gradient.Span[0] = 3f;
+        qs[1].Gradient.Span[0] = 4f;
+        qs[1].IsFrozen = true;
+        var under = new Sgd(1f) { MaxGradientNorm = 3.5f };
+        under.Step(qs);
+        Assert.Equal((-3f, 0f, 3f), (qs[0].Value.Span[0], qs[1].Value.Span[0], under.GradientNorm));
+        Assert.True(float.IsNaN(new Sgd().GradientNorm));
+    }
+
+    [Fact]
+    public void Bad_weight_decay_and_norms_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd { WeightDecay = -0.1f });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AdamW(weightDecay: float.NaN));
+        Assert.Contains("maxGradientNorm", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam { MaxGradientNorm = 0f }).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Adam { MaxGradientNorm = float.PositiveInfinity });
+    }
 }

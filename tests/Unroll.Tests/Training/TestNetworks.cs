@@ -19,3 +19,9 @@ public partial class RegressionNet;
 [Network(2)]
 [Dense(16), Tanh, Dense(1), Sigmoid]
 public partial class BinaryNet;
+
+/// <summary>A classifier with every kind of training state a resumed run must restore: BatchNorm statistics and dropout.</summary>
+[Network(2)]
+[Dense(16), BatchNorm, Relu, Dropout(0.3)]
+[Dense(2), Softmax]
+public partial class ResumableNet;

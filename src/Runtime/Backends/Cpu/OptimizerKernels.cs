@@ -1,4 +1,6 @@
 using System;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -24,6 +26,8 @@ internal static class OptimizerKernels
         };
         var s0 = slots > 0 ? new Span<float>(KernelArgs.Need(state0!, nameof(state0), 1, length, op), 0, length) : default;
         var s1 = slots > 1 ? new Span<float>(KernelArgs.Need(state1!, nameof(state1), 1, length, op), 0, length) : default;
+        // Decoupled weight decay shrinks the values before the rule reads them (PyTorch's AdamW: p.mul_(1 − lr·λ)).
+        if (step.ValueScale != 1f) TensorPrimitives.Multiply(p, step.ValueScale, p);
         var lanes = new Spans(p, g, s0, s1);
         int i = 0;
         if (Vector512.IsHardwareAccelerated) i = Run<Lanes512>(step, lanes, i);
@@ -38,6 +42,15 @@ internal static class OptimizerKernels
         public readonly ref float S0 = ref MemoryMarshal.GetReference(state0);
         public readonly ref float S1 = ref MemoryMarshal.GetReference(state1);
         public readonly int Length = value.Length;
+    }
+
+    /// <summary>The gradient as the step reads it: clipped (scaled), plus L2 weight decay.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Gradient<T>(in OptimizerStep step, in Spans s, int i) where T : struct, ILanes<T>
+    {
+        var g = T.Load(ref s.G, i);
+        if (!step.TransformsGradient) return g;
+        return g * T.Create(step.GradientScale) + T.Create(step.WeightDecay) * T.Load(ref s.P, i);
     }
 
     private static int Run<T>(in OptimizerStep step, in Spans s, int i) where T : struct, ILanes<T> => step.Rule switch
@@ -55,7 +68,7 @@ internal static class OptimizerKernels
     {
         T lr = T.Create(step.LearningRate);
         for (; i <= s.Length - T.Count; i += T.Count)
-            T.Store(T.Load(ref s.P, i) - lr * T.Load(ref s.G, i), ref s.P, i);
+            T.Store(T.Load(ref s.P, i) - lr * Gradient<T>(step, s, i), ref s.P, i);
         return i;
     }
 
@@ -64,7 +77,7 @@ internal static class OptimizerKernels
         T lr = T.Create(step.LearningRate), mu = T.Create(step.Momentum);
         for (; i <= s.Length - T.Count; i += T.Count)
         {
-            T grad = T.Load(ref s.G, i);
+            T grad = Gradient<T>(step, s, i);
             T velocity = T.Load(ref s.S0, i) * mu + grad;
             T.Store(velocity, ref s.S0, i);
             T.Store(T.Load(ref s.P, i) - lr * (nesterov ? grad + mu * velocity : velocity), ref s.P, i);
@@ -77,7 +90,7 @@ internal static class OptimizerKernels
         T lr = T.Create(step.LearningRate), eps = T.Create(step.Epsilon);
         for (; i <= s.Length - T.Count; i += T.Count)
         {
-            T grad = T.Load(ref s.G, i);
+            T grad = Gradient<T>(step, s, i);
             T sum = T.Load(ref s.S0, i) + grad * grad;
             T.Store(sum, ref s.S0, i);
             T.Store(T.Load(ref s.P, i) - lr * (grad / (T.Sqrt(sum) + eps)), ref s.P, i);
@@ -90,7 +103,7 @@ internal static class OptimizerKernels
         T lr = T.Create(step.LearningRate), alpha = T.Create(step.Decay), oneMinusAlpha = T.Create(1f - step.Decay), eps = T.Create(step.Epsilon);
         for (; i <= s.Length - T.Count; i += T.Count)
         {
-            T grad = T.Load(ref s.G, i);
+            T grad = Gradient<T>(step, s, i);
             T square = T.Load(ref s.S0, i) * alpha + oneMinusAlpha * grad * grad;
             T.Store(square, ref s.S0, i);
             T.Store(T.Load(ref s.P, i) - lr * (grad / (T.Sqrt(square) + eps)), ref s.P, i);
@@ -103,7 +116,7 @@ internal static class OptimizerKernels
         T lr = T.Create(step.LearningRate), rho = T.Create(step.Decay), oneMinusRho = T.Create(1f - step.Decay), eps = T.Create(step.Epsilon);
         for (; i <= s.Length - T.Count; i += T.Count)
         {
-            T grad = T.Load(ref s.G, i);
+            T grad = Gradient<T>(step, s, i);
             T square = T.Load(ref s.S0, i) * rho + oneMinusRho * grad * grad;
             T.Store(square, ref s.S0, i);
             T average = T.Load(ref s.S1, i);
@@ -120,7 +133,7 @@ internal static class OptimizerKernels
         T stepSize = T.Create(step.LearningRate), correction = T.Create(step.Correction), eps = T.Create(step.Epsilon);
         for (; i <= s.Length - T.Count; i += T.Count)
         {
-            T grad = T.Load(ref s.G, i);
+            T grad = Gradient<T>(step, s, i);
             T mean = T.Load(ref s.S0, i);
             mean = mean + oneMinusBeta1 * (grad - mean);
             T variance = T.Load(ref s.S1, i) * beta2 + oneMinusBeta2 * grad * grad;

@@ -23,9 +23,16 @@ public enum UpdateRule
 /// One step of an update rule, its settings for this step: <see cref="LearningRate"/> (Adam's bias-corrected step size),
 /// <see cref="Momentum"/> (μ, or Adam's β₁), <see cref="Decay"/> (RMSprop's α, Adadelta's ρ, Adam's β₂),
 /// <see cref="Epsilon"/> and <see cref="Correction"/> (Adam's √(1 − β₂ᵗ)). Settings a rule does not read are 0.
+/// Every rule first shrinks the value by <see cref="ValueScale"/> (decoupled weight decay: AdamW's 1 − lr·λ), then
+/// reads the gradient as g·<see cref="GradientScale"/> + <see cref="WeightDecay"/>·p (clipping by the global norm, then
+/// L2 weight decay, in PyTorch's order); at 1, 1 and 0 these change nothing and cost nothing.
 /// </summary>
 public readonly record struct OptimizerStep(UpdateRule Rule, float LearningRate, float Momentum = 0f, float Decay = 0f,
-    float Epsilon = 0f, float Correction = 0f);
+    float Epsilon = 0f, float Correction = 0f, float ValueScale = 1f, float GradientScale = 1f, float WeightDecay = 0f)
+{
+    /// <summary>Whether the gradient is read as anything but itself.</summary>
+    public bool TransformsGradient => GradientScale != 1f || WeightDecay != 0f;
+}
 
 /// <summary>Parameter updates, on the parameters' own memory. Part of <see cref="IBackend"/>.</summary>
 public interface IOptimizerOperations

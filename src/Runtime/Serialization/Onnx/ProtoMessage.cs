@@ -64,6 +64,7 @@ internal sealed class ProtoMessage
 
     public void WriteTo(Stream stream)
     {
+        Span<byte> bits = stackalloc byte[4];
         foreach (var f in _fields)
         {
             switch (f.Kind)
@@ -74,7 +75,6 @@ internal sealed class ProtoMessage
                     break;
                 case Kind.Fixed32:
                     WriteVarint(stream, Tag(f.Number, 5));
-                    Span<byte> bits = stackalloc byte[4];
                     System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bits, (int)f.Value);
                     stream.Write(bits);
                     break;
