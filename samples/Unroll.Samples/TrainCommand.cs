@@ -47,6 +47,7 @@ public static class TrainCommand
                     EarlyStoppingPatience = options.Patience,
                     Checkpoint = options.Checkpoint,
                     CsvLog = options.LogPath,
+                    Augmentation = options.Augment ? new ImageAugmentation(1, 28, 28) { MaxShift = 2, HorizontalFlip = 0.5 } : null,
                     Cancellation = cancel.Token,
                     OnBatch = onBatch,
                     OnEpoch = onEpoch,

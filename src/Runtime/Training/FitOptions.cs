@@ -34,6 +34,14 @@ public sealed record FitOptions
     /// <summary>How the learning rate changes from step to step (default: constant).</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 
+    /// <summary>
+    /// Random shifts and flips applied to each training sample as its batch is built (default null: none); never to
+    /// <see cref="Validation"/> or to <see cref="Trainer{TNetwork}.Evaluate"/>. Its draws follow <see cref="Seed"/> unless it
+    /// has a <see cref="ImageAugmentation.Seed"/> of its own. Its image shape must be the network's input.
+    /// </summary>
+    /// <example><c>Augmentation = new ImageAugmentation(1, 28, 28) { MaxShift = 2, HorizontalFlip = 0.5 }</c></example>
+    public ImageAugmentation? Augmentation { get; init; }
+
     /// <summary>Evaluated after every epoch when given.</summary>
     public Dataset? Validation { get; init; }
 

@@ -138,6 +138,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         options ??= new FitOptions();
         CheckData(data, nameof(data));
         if (options.Validation is { } validation) CheckData(validation, nameof(options.Validation));
+        CheckAugmentation(options.Augmentation);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1, nameof(options.Epochs));
         if (options.InitialEpoch < 0 || options.InitialEpoch >= options.Epochs)
             throw new ArgumentOutOfRangeException(nameof(options.InitialEpoch), options.InitialEpoch,
@@ -301,12 +302,13 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         var start = Stopwatch.GetTimestamp();
         double lossSum = 0;
         int correct = 0, done = 0;
+        var augmentation = new AugmentationPass(options.Augmentation, options.Augmentation?.Seed ?? options.Seed, epoch);
         for (var first = 0; first < data.Count; first += batchSize)
         {
             var batch = order.AsSpan(first, Math.Min(batchSize, data.Count - first));
             Optimizer.LearningRate = schedule.Schedule.Rate(schedule.BaseRate, schedule.Step++, schedule.TotalSteps);
             options.Cancellation.ThrowIfCancellationRequested();
-            var (loss, hits) = TrainStep(data, batch);
+            var (loss, hits) = TrainStep(data, batch, augmentation);
             if (!float.IsFinite(loss))
                 throw new InvalidOperationException(
                     $"The loss became {loss} in epoch {epoch} at samples {first}..{first + batch.Length - 1} " +
@@ -340,7 +342,10 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
     /// <paramref name="samples"/> is empty, the data set does not fit the network and loss, or a sample has a NaN or infinite
     /// value, a target the loss cannot take or a label outside the network's classes (the message names its index in the data set).
     /// </exception>
-    public (float Loss, int Correct) TrainStep(Dataset data, ReadOnlySpan<int> samples)
+    public (float Loss, int Correct) TrainStep(Dataset data, ReadOnlySpan<int> samples) => TrainStep(data, samples, default);
+
+    /// <summary><see cref="TrainStep(Dataset, ReadOnlySpan{int})"/> on samples augmented as <paramref name="augmentation"/> draws them (Fit's steps).</summary>
+    internal (float Loss, int Correct) TrainStep(Dataset data, ReadOnlySpan<int> samples, AugmentationPass augmentation)
     {
         CheckData(data, nameof(data));
         if (samples.IsEmpty) throw new ArgumentException("TrainStep needs at least one sample index.", nameof(samples));
@@ -350,7 +355,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         var capacity = Network.Capacity;
         if (samples.Length <= capacity)
         {
-            var (loss, hits) = ForwardLoss(data, samples, training: true);
+            var (loss, hits) = ForwardLoss(data, samples, training: true, augmentation);
             if (!float.IsFinite(loss)) return (loss, hits);
             Backward(samples.Length);
             Optimizer.Step(Network.Parameters);
@@ -365,7 +370,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         for (var first = 0; first < samples.Length; first += capacity)
         {
             var chunk = samples.Slice(first, Math.Min(capacity, samples.Length - first));
-            var (loss, hits) = ForwardLoss(data, chunk, training: true);
+            var (loss, hits) = ForwardLoss(data, chunk, training: true, augmentation);
             if (!float.IsFinite(loss)) return (loss, correct + hits);
             lossSum += (double)loss * chunk.Length;
             correct += hits;
@@ -412,7 +417,7 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
     /// Forward over the samples, then the loss, its gradient and the accuracy count on the backend: the batch's inputs and
     /// targets go up in one upload each (its labels in a third), and the losses and the count come down in one download.
     /// </summary>
-    private (float Loss, int Correct) ForwardLoss(Dataset data, ReadOnlySpan<int> samples, bool training)
+    private (float Loss, int Correct) ForwardLoss(Dataset data, ReadOnlySpan<int> samples, bool training, AugmentationPass augmentation = default)
     {
         var n = samples.Length;
         var backend = Network.Backend;
@@ -425,8 +430,10 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
             // Dataset's constructor checked these, but its arrays can be written afterwards; a NaN would come out as a
             // NaN loss (or a wrong accuracy) far from its cause, so check what each batch reads (vectorised, cheap).
             CheckSample(data, samples[i], sample, target);
-            sample.CopyTo(_inputs.AsSpan(i * inputSize, inputSize));
-            target.CopyTo(_targets.AsSpan(i * _targetSize, _targetSize));
+            var input = _inputs.AsSpan(i * inputSize, inputSize);
+            augmentation.Copy(sample, samples[i], input);
+            // An autoencoder's target is its sample: it is asked to reconstruct the augmented image it is shown.
+            (data.IsAutoencoder ? input : target).CopyTo(_targets.AsSpan(i * _targetSize, _targetSize));
             if (labels is not null) _labels[i] = labels[samples[i]];
         }
         backend.Upload(_inputs.AsSpan(0, n * inputSize), Network.Input);
@@ -506,6 +513,29 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
     private static void ThrowSampleIndex(int index, int position, int count)
         => throw new ArgumentOutOfRangeException("samples", index,
             $"samples[{position}] is {index}, but the data set has {count} samples (indices 0 to {count - 1}).");
+
+    /// <summary>
+    /// Refuses an augmentation whose image is not the network's input, naming both shapes: (channels, height, width), or
+    /// (height, width) read as one channel. A flat input has no rows to shift or mirror. The data set's samples were
+    /// already checked to be the network's input size.
+    /// </summary>
+    private static void CheckAugmentation(ImageAugmentation? augmentation)
+    {
+        if (augmentation is null) return;
+        var shape = TNetwork.InputShape;
+        var name = typeof(TNetwork).Name;
+        if (shape.Length is not (2 or 3))
+            throw new ArgumentException(
+                $"FitOptions.Augmentation shifts and flips images, but {name} takes {Shape(shape)}, " +
+                (shape.Length == 1 ? $"a flat input of {shape[0]} values with no height and width" : $"an input of rank {shape.Length}") +
+                ": augmentation needs a network whose input is an image, (channels, height, width) or (height, width), such as [Network(1, 28, 28)].", "options");
+        int channels = shape.Length == 3 ? shape[0] : 1, height = shape[^2], width = shape[^1];
+        if ((augmentation.Channels, augmentation.Height, augmentation.Width) != (channels, height, width))
+            throw new ArgumentException(
+                $"FitOptions.Augmentation is for images of ({augmentation.Channels}, {augmentation.Height}, {augmentation.Width}), " +
+                $"{augmentation.SampleSize} values, but {name} and the data set's samples are {Shape(shape)}, {TNetwork.InputSize} values: " +
+                $"use new ImageAugmentation({channels}, {height}, {width}).", "options");
+    }
 
     private void CheckData(Dataset data, string name)
     {
