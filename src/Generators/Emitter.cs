@@ -28,7 +28,7 @@ internal static class Emitter
 
     private static string Long(long value) => value.ToString(CultureInfo.InvariantCulture) + "L";
 
-    private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
+    private static string Literal(string value) => StepWriter.Literal(value);
 
     /// <summary>Text for the inside of an interpolated string literal: escaped as a literal, braces doubled.</summary>
     private static string InterpolationText(string text) => LiteralText(text).Replace("{", "{{").Replace("}", "}}");

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using Unroll.Generators.Model;
 
 namespace Unroll.Generators.Layers;
@@ -61,6 +63,9 @@ internal abstract class StepWriter(CheckedLayer layer)
 
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A C# string literal of <paramref name="text"/>, quoted and escaped.</summary>
+    public static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
+
     /// <summary>A float literal; never <c>Infinityf</c> or <c>NaNf</c>, which do not compile.</summary>
     public static string Float(double value)
     {
@@ -113,7 +118,7 @@ internal abstract class OnnxWriter(CheckedLayer layer) : StepWriter(layer)
     /// <paramref name="output"/> one such expression, or a collection (<c>["", "x"]</c>) of a node's several outputs.
     /// </summary>
     public void Node(string op, string inputs, string output, params string[] attributes)
-        => Line($"graph.Node({Literal(op)}, [{inputs}], {output}{string.Concat(System.Linq.Enumerable.Select(attributes, a => ", " + a))});");
+        => Line($"graph.Node({Literal(op)}, [{inputs}], {output}{string.Concat(attributes.Select(a => ", " + a))});");
 
     /// <summary>An intermediate tensor of this layer's: <c>"{layer}/{part}"</c> (a slash, which no layer name holds).</summary>
     public string Temporary(string part) => Literal(Layer.Name + "/" + part);
@@ -122,15 +127,20 @@ internal abstract class OnnxWriter(CheckedLayer layer) : StepWriter(layer)
     public string Weight(string suffix) => $"graph.Weight({Parameter(suffix)})";
 
     /// <summary>A 1-D int64 initializer (a shape, pads) of this layer's, named <c>"{layer}/{part}"</c>.</summary>
-    public string Int64s(string part, params long[] values) => $"graph.Int64s({Temporary(part)}{string.Concat(System.Linq.Enumerable.Select(values, v => ", " + Long(v)))})";
+    public string Int64s(string part, params long[] values) => $"graph.Int64s({Temporary(part)}{string.Concat(values.Select(v => ", " + Long(v)))})";
 
-    /// <summary>A float initializer of this layer's of <paramref name="shape"/> (none for a scalar), filled with <paramref name="value"/>.</summary>
+    /// <summary>The target of a Reshape to this layer's output: [0 (the batch, kept), …its dimensions].</summary>
+    public string OutputShape(string part = "shape") => Int64s(part, new long[] { 0 }.Concat(Layer.OutputShape.Dims.Select(d => (long)d)).ToArray());
+
+    /// <summary>A float initializer of this layer's of <paramref name="shape"/> (none for a scalar): the values, or one value repeated.</summary>
     public string Floats(string part, long[] shape, params double[] values)
-        => $"graph.Floats({Temporary(part)}, [{string.Join(", ", System.Linq.Enumerable.Select(shape, Long))}]{string.Concat(System.Linq.Enumerable.Select(values, v => ", " + Float(v)))})";
+        => $"graph.Floats({Temporary(part)}, [{Join(shape, Long)}]{string.Concat(values.Select(v => ", " + Float(v)))})";
 
     /// <summary>An initializer joining parameters, gates reordered (see <c>OnnxGraph.Gates</c>).</summary>
     public string Gates(string part, long[] shape, int[] order, params string[] suffixes)
-        => $"graph.Gates({Temporary(part)}, [{string.Join(", ", System.Linq.Enumerable.Select(shape, Long))}], [{string.Join(", ", System.Linq.Enumerable.Select(order, Int))}], {string.Join(", ", System.Linq.Enumerable.Select(suffixes, Parameter))})";
+        => $"graph.Gates({Temporary(part)}, [{Join(shape, Long)}], [{Join(order, Int)}], {Join(suffixes, Parameter)})";
+
+    private static string Join<T>(IEnumerable<T> values, Func<T, string> text) => string.Join(", ", values.Select(text));
 
     public static string IntAttribute(string name, long value) => $"{Attribute}.Int({Literal(name)}, {Long(value)})";
 
@@ -138,7 +148,7 @@ internal abstract class OnnxWriter(CheckedLayer layer) : StepWriter(layer)
 
     public static string StringAttribute(string name, string value) => $"{Attribute}.String({Literal(name)}, {Literal(value)})";
 
-    public static string IntsAttribute(string name, params long[] values) => $"{Attribute}.Ints({Literal(name)}, {string.Join(", ", System.Linq.Enumerable.Select(values, Long))})";
+    public static string IntsAttribute(string name, params long[] values) => $"{Attribute}.Ints({Literal(name)}, {Join(values, Long)})";
 
     /// <summary>
     /// A window's ONNX attributes, then <paramref name="more"/>: kernel, strides and pads as [top, left, bottom, right],
@@ -146,21 +156,19 @@ internal abstract class OnnxWriter(CheckedLayer layer) : StepWriter(layer)
     /// </summary>
     public static string[] WindowAttributes(Shape input, WindowGeometry g, params string[] more)
     {
-        long bottom = System.Math.Max(0, (long)(g.OutHeight - 1) * g.Stride + g.KernelHeight - input.Height - g.PadTop);
-        long right = System.Math.Max(0, (long)(g.OutWidth - 1) * g.Stride + g.KernelWidth - input.Width - g.PadLeft);
+        long bottom = Math.Max(0, (long)(g.OutHeight - 1) * g.Stride + g.KernelHeight - input.Height - g.PadTop);
+        long right = Math.Max(0, (long)(g.OutWidth - 1) * g.Stride + g.KernelWidth - input.Width - g.PadLeft);
         var window = new[]
         {
             IntsAttribute("kernel_shape", g.KernelHeight, g.KernelWidth),
             IntsAttribute("strides", g.Stride, g.Stride),
             IntsAttribute("pads", g.PadTop, g.PadLeft, bottom, right),
         };
-        return System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Concat(window, more));
+        return window.Concat(more).ToArray();
     }
-
-    public static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
 
     private static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     protected override void Uses(string operation)
-        => throw new System.InvalidOperationException($"{Layer.Layer.Kind} calls the backend ({operation}) while writing its ONNX graph");
+        => throw new InvalidOperationException($"{Layer.Layer.Kind} calls the backend ({operation}) while writing its ONNX graph");
 }

@@ -161,8 +161,8 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         options.Schedule.Start();
         _runBaseRate = schedule.BaseRate;
         // A resumed run draws the orders the epochs already done drew, so that the next ones match.
-        for (var done = 0; done < options.InitialEpoch; done++)
-            if (options.Shuffle) random.Shuffle(order);
+        if (options.Shuffle)
+            for (var done = 0; done < options.InitialEpoch; done++) random.Shuffle(order);
         float best = float.NaN;
         int epochsSinceBest = 0;
         try

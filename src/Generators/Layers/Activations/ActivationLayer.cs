@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Globalization;
 using Unroll.Generators.Model;
 
@@ -112,7 +111,7 @@ internal sealed record ActivationLayer(Activation Function, double Alpha) : Laye
                 var normalised = w.Temporary("softmax");
                 w.Node("Flatten", w.Input(), flat, OnnxWriter.IntAttribute("axis", 1));
                 w.Node("Softmax", flat, normalised, OnnxWriter.IntAttribute("axis", -1));
-                w.Node("Reshape", $"{normalised}, {w.Int64s("shape", new long[] { 0 }.Concat(w.Layer.OutputShape.Dims.Select(d => (long)d)).ToArray())}", w.Output);
+                w.Node("Reshape", $"{normalised}, {w.OutputShape()}", w.Output);
                 break;
             default:
                 throw new InvalidOperationException($"No ONNX operator for the activation {Function}");

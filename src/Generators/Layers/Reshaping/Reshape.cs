@@ -46,5 +46,5 @@ internal sealed record Reshape(EquatableArray<int> Dims) : AliasLayer
 
     /// <summary>A Reshape to [batch, …dims]: 0 keeps the batch.</summary>
     public override void EmitOnnx(OnnxWriter w)
-        => w.Node("Reshape", $"{w.Input()}, {w.Int64s("shape", new long[] { 0 }.Concat(w.Layer.OutputShape.Dims.Select(d => (long)d)).ToArray())}", w.Output);
+        => w.Node("Reshape", $"{w.Input()}, {w.OutputShape()}", w.Output);
 }
