@@ -33,28 +33,13 @@ public static class AutoencoderCommand
         var clock = Stopwatch.StartNew();
         var (classified, classifiedTest) = FashionMnist.Load(options.DataDirectory);
         var (train, test) = (options.Limited(classified).AsAutoencoder(), options.Limited(classifiedTest).AsAutoencoder());
-        Console.WriteLine($"Fashion-MNIST: {train.Count:N0} training and {test.Count:N0} test images from {options.DataDirectory} ({clock.Elapsed.TotalSeconds:F1} s), each its own target");
+        Console.WriteLine($"Fashion-MNIST: {train.Count:N0} training and {test.Count:N0} test images ({clock.Elapsed.TotalSeconds:F1} s), each its own target");
 
         var backend = options.CreateBackend();
         using var owned = backend as IDisposable;
         var network = TNetwork.Create(options.BatchSize, backend, options.Seed);
-        Console.WriteLine(TNetwork.Summary);
-        var optimizer = new Adam(options.LearningRate ?? 0.001f);
-        var trainer = new Trainer<TNetwork>(network, new BinaryCrossEntropy(), optimizer);
-        var epochs = options.Epochs;
-        Console.WriteLine($"Training {typeof(TNetwork).Name} on {network.Backend.Name}: {epochs} epochs, batch {options.BatchSize}, " +
-                          $"Adam (lr {optimizer.LearningRate}, cosine decay), {(trainer.UsesFusedLoss ? "fused sigmoid + binary cross-entropy" : trainer.Loss.Name)}, seed {options.Seed}");
-
-        EpochProgress.Run(epochs, train.Count, (onBatch, onEpoch) =>
-            trainer.Fit(train, new FitOptions
-            {
-                Epochs = epochs,
-                BatchSize = options.BatchSize,
-                Seed = options.Seed,
-                Schedule = LearningRateSchedule.Cosine(),
-                OnBatch = onBatch,
-                OnEpoch = onEpoch,
-            }));
+        var trainer = new Trainer<TNetwork>(network, new BinaryCrossEntropy(), new Adam(options.LearningRate ?? 0.001f));
+        TrainCommand.Fit(trainer, train, options);
 
         var reconstructions = new float[test.Features.Length];
         network.Predict(test.Features, reconstructions);

@@ -30,6 +30,8 @@ public sealed record SampleOptions
     public string? Checkpoint { get; init; }
     /// <summary>Where the per-epoch CSV log goes.</summary>
     public string? LogPath { get; init; }
+    /// <summary>Where the PNG of loss and accuracy per epoch goes (<see cref="TrainingPlot"/>).</summary>
+    public string? PlotPath { get; init; }
     /// <summary>Shift training images by up to 2 pixels and mirror half of them (ImageAugmentation).</summary>
     public bool Augment { get; init; }
 
@@ -86,12 +88,13 @@ public sealed record SampleOptions
         var patience = Positive(new Option<int?>("--patience") { HelpName = "N", Description = "Stop after N epochs without a better validation (else training) loss." });
         var checkpoint = new Option<string?>("--checkpoint") { HelpName = "FILE", Description = "Keep the best epoch's weights in this file, and test them." };
         var log = new Option<string?>("--log") { HelpName = "FILE", Description = "Write one CSV line per epoch to this file." };
+        var plot = new Option<string?>("--plot") { HelpName = "FILE", Description = "Draw loss and accuracy per epoch, training and validation, in this PNG." };
         var augment = new Option<bool>("--augment") { Description = "Shift training images by up to 2 pixels and mirror half of them (not validation or test images)." };
 
         var trainNetwork = NetworkArgument();
         var train = new Command("train", "Train a network on Fashion-MNIST and report its test figures.")
         {
-            trainNetwork, epochs, batch, lr, seed, data, png, backend, limit, validation, patience, checkpoint, log, augment,
+            trainNetwork, epochs, batch, lr, seed, data, png, backend, limit, validation, patience, checkpoint, log, plot, augment,
         };
         // The autoencoders and the flat-input mlp take no augmentation: refuse rather than ignore it.
         train.Validators.Add(r => { if (r.GetValue(augment) && r.GetValue(trainNetwork) is "mlp" or "autoencoder" or "conv-autoencoder") r.AddError("--augment is for the image classifiers: lenet, resnet, inception, gru or lstm."); });
@@ -100,7 +103,7 @@ public sealed record SampleOptions
             Command = "train", Network = r.GetValue(trainNetwork)!, Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
             LearningRate = r.GetValue(lr), Seed = r.GetValue(seed), DataDirectory = r.GetValue(data)!, PngPath = r.GetValue(png),
             Backend = r.GetValue(backend)!, Limit = r.GetValue(limit), Validation = r.GetValue(validation),
-            Patience = r.GetValue(patience), Checkpoint = r.GetValue(checkpoint), LogPath = r.GetValue(log), Augment = r.GetValue(augment),
+            Patience = r.GetValue(patience), Checkpoint = r.GetValue(checkpoint), LogPath = r.GetValue(log), PlotPath = r.GetValue(plot), Augment = r.GetValue(augment),
         }));
         var summaryNetwork = NetworkArgument();
         var summary = new Command("summary", "Print a network's layers, shapes, parameters and multiply-adds.") { summaryNetwork };

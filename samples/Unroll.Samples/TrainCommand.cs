@@ -1,11 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Threading;
-using Spectre.Console;
 
 namespace Unroll.Samples;
 
-/// <summary>Trains any generated network on Fashion-MNIST with Adam, showing a progress bar per epoch.</summary>
+/// <summary>Trains any generated classifier on Fashion-MNIST with Adam, showing its progress, then tests it.</summary>
 public static class TrainCommand
 {
     public static int Run<TNetwork>(SampleOptions options) where TNetwork : INetwork<TNetwork>
@@ -13,24 +14,41 @@ public static class TrainCommand
         var clock = Stopwatch.StartNew();
         var (train, test) = FashionMnist.Load(options.DataDirectory);
         (train, test) = (options.Limited(train), options.Limited(test));
+        Console.WriteLine($"Fashion-MNIST: {train.Count:N0} training and {test.Count:N0} test images ({clock.Elapsed.TotalSeconds:F1} s)");
+
+        var backend = options.CreateBackend();
+        using var owned = backend as IDisposable;
+        var network = TNetwork.Create(options.BatchSize, backend, options.Seed);
+        var trainer = new Trainer<TNetwork>(network, new SparseCategoricalCrossEntropy(), new Adam(options.LearningRate ?? 0.001f));
+        Fit(trainer, train, options, options.Augment ? new ImageAugmentation(1, 28, 28) { MaxShift = 2, HorizontalFlip = 0.5 } : null);
+
+        var result = trainer.Evaluate(test);
+        Console.WriteLine($"Test accuracy: {result.Accuracy:F4} (loss {result.Loss:F4}) on {result.Count:N0} images; total time {clock.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"Top-2 accuracy: {Metrics.TopKAccuracy(network, test, 2):F4}");
+        Console.WriteLine(ConfusionMatrix.Of(network, test).ToString(FashionMnist.ClassNames));
+        return 0;
+    }
+
+    /// <summary>
+    /// What every training command shares: the summary, the validation split, <see cref="Trainer{TNetwork}.Fit"/> with
+    /// the command line's options and a cosine schedule, progress, Ctrl+C, the plot, and the best epoch's weights reloaded.
+    /// </summary>
+    public static void Fit<TNetwork>(Trainer<TNetwork> trainer, Dataset train, SampleOptions options, ImageAugmentation? augmentation = null)
+        where TNetwork : INetwork<TNetwork>
+    {
         Dataset? validation = null;
         if (options.Validation is double held)
         {
             (train, validation) = train.Split(1 - held, options.Seed);
             Console.WriteLine($"Validation: {validation.Count:N0} of the training images held out (seed {options.Seed})");
         }
-        Console.WriteLine($"Fashion-MNIST: {train.Count:N0} training and {test.Count:N0} test images from {options.DataDirectory} ({clock.Elapsed.TotalSeconds:F1} s)");
-
-        var backend = options.CreateBackend();
-        using var owned = backend as IDisposable;
-        var network = TNetwork.Create(options.BatchSize, backend, options.Seed);
+        var network = trainer.Network;
         Console.WriteLine(TNetwork.Summary);
-        var optimizer = new Adam(options.LearningRate ?? 0.001f);
-        var trainer = new Trainer<TNetwork>(network, new SparseCategoricalCrossEntropy(), optimizer);
-        Console.WriteLine($"Training {typeof(TNetwork).Name} on {network.Backend.Name}: {options.Epochs} epochs, batch {options.BatchSize}, " +
-                          $"Adam (lr {optimizer.LearningRate}, cosine decay), {(trainer.UsesFusedLoss ? "fused softmax + cross-entropy" : trainer.Loss.Name)}, seed {options.Seed}");
+        Console.WriteLine($"Training {typeof(TNetwork).Name} on {network.Backend.Name}: {options.Epochs} epochs, batch {options.BatchSize}, seed {options.Seed},");
+        Console.WriteLine($"  Adam (lr {trainer.Optimizer.LearningRate}, cosine decay), {trainer.Loss.Name}{(trainer.UsesFusedLoss ? ", fused with the final activation" : "")}");
 
-        // Ctrl+C ends training between two steps; the log and the checkpoint keep every finished epoch.
+        // Ctrl+C ends training between two steps; the log, the checkpoint and the plot keep every finished epoch.
+        var finished = new List<EpochResult>();
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
@@ -47,10 +65,10 @@ public static class TrainCommand
                     EarlyStoppingPatience = options.Patience,
                     Checkpoint = options.Checkpoint,
                     CsvLog = options.LogPath,
-                    Augmentation = options.Augment ? new ImageAugmentation(1, 28, 28) { MaxShift = 2, HorizontalFlip = 0.5 } : null,
+                    Augmentation = augmentation,
                     Cancellation = cancel.Token,
                     OnBatch = onBatch,
-                    OnEpoch = onEpoch,
+                    OnEpoch = result => { finished.Add(result); onEpoch(result); },
                 }));
         }
         catch (OperationCanceledException)
@@ -61,16 +79,15 @@ public static class TrainCommand
         {
             Console.CancelKeyPress -= onCancel;
         }
+        if (options.PlotPath is { } plot && finished.Count > 0)
+        {
+            TrainingPlot.Save(plot, finished, typeof(TNetwork).Name);
+            Console.WriteLine($"Wrote {Path.GetFullPath(plot)}: loss{(float.IsNaN(finished[0].Accuracy) ? "" : " and accuracy")} per epoch");
+        }
         if (options.Checkpoint is { } best)
         {
             network.LoadWeights(best);
             Console.WriteLine($"Best epoch's weights reloaded from {best}");
         }
-
-        var result = trainer.Evaluate(test);
-        Console.WriteLine($"Test accuracy: {result.Accuracy:F4} (loss {result.Loss:F4}) on {result.Count:N0} images; total time {clock.Elapsed.TotalSeconds:F1} s");
-        Console.WriteLine($"Top-2 accuracy: {Metrics.TopKAccuracy(network, test, 2):F4}");
-        Console.WriteLine(ConfusionMatrix.Of(network, test).ToString(FashionMnist.ClassNames));
-        return 0;
     }
 }

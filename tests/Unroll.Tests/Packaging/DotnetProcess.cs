@@ -32,7 +32,8 @@ internal static class DotnetProcess
             UseShellExecute = false,
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        if (program is null) start.ArgumentList.Add("--disable-build-servers");
+        // Right after the verb: after a `--` it would reach the program that `dotnet run` starts.
+        if (program is null) start.ArgumentList.Insert(Math.Min(1, start.ArgumentList.Count), "--disable-build-servers");
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         // The test host's own MSBuild settings must not leak into the child builds.
