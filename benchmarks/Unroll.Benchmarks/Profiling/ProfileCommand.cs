@@ -5,7 +5,7 @@ using Unroll.Models;
 namespace Unroll.Benchmarks.Profiling;
 
 /// <summary>
-/// <c>profile &lt;mlp|lenet&gt; &lt;infer1|train64&gt;</c>: times every kernel call of a network and prints where a step's
+/// <c>profile &lt;mlp|lenet|resnet|resnet50|gru|lstm&gt; &lt;infer1|train64&gt;</c>: times every kernel call of a network and prints where a step's
 /// time goes, slowest call first, next to the step's wall time (the difference is the framework's own overhead).
 /// </summary>
 internal static class ProfileCommand
@@ -18,10 +18,11 @@ internal static class ProfileCommand
         {
             "mlp" => Profile<FashionMlp>(mode),
             "lenet" => Profile<LeNet5>(mode),
+            "resnet" => Profile<FashionResNet>(mode),
             "resnet50" => Profile<ResNet50>(mode),
             "gru" => Profile<FashionGru>(mode),
             "lstm" => Profile<FashionLstm>(mode),
-            _ => throw new ArgumentException($"unknown network '{network}': expected mlp, lenet, resnet50, gru or lstm"),
+            _ => throw new ArgumentException($"unknown network '{network}': expected mlp, lenet, resnet, resnet50, gru or lstm"),
         });
     }
 
