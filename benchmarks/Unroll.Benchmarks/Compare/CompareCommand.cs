@@ -150,7 +150,7 @@ internal static class CompareCommand
         yield return new NetworkCase("resnet-train64", "samples/s", TrainBatch, () => Train<FashionResNet>(TrainBatch, new Adam()),
             () => Cases.TorchTraining(TorchModels.FashionResNetChecked(withSoftmax: false), [TrainBatch, 1, 28, 28], 10, adam: true),
             $"FashionResNet, one step at batch {TrainBatch}: {TrainStep}, BatchNorm in training mode");
-        yield return new NetworkCase("gru-infer1", "calls/s", 1, () => new UnrollSide(Cases.UnrollInference<FashionGru>().Call), () => Cases.TorchInference(TorchModels.FashionRecurrent(lstm: false, withSoftmax: true), [1, 28, 28]),
+        yield return new NetworkCase("gru-infer1", "calls/s", 1, () => Infer<FashionGru>(1), () => Cases.TorchInference(TorchModels.FashionRecurrent(lstm: false, withSoftmax: true), [1, 28, 28]),
             "FashionGru (28 steps of 28, 128 units), one sample in, class probabilities out");
         yield return new NetworkCase("gru-train", "samples/s", TrainBatch, () => Train<FashionGru>(TrainBatch, new Adam()),
             () => Cases.TorchTraining(TorchModels.FashionRecurrent(lstm: false, withSoftmax: false), [TrainBatch, 28, 28], 10, adam: true),
