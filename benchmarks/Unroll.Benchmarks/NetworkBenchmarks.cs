@@ -30,8 +30,8 @@ public class NetworkBenchmarks
     public void Setup()
     {
         LibTorch.SetThreads(TorchThreads);
-        _unrollMlpInfer = Cases.UnrollInference<FashionMlp>();
-        _unrollLeNetInfer = Cases.UnrollInference<LeNet5>();
+        _unrollMlpInfer = Cases.UnrollInference<FashionMlp>().Call;
+        _unrollLeNetInfer = Cases.UnrollInference<LeNet5>().Call;
         _unrollMlpTrain = Cases.UnrollTraining<FashionMlp>(Batch, new Adam());
         _unrollLeNetTrain = Cases.UnrollTraining<LeNet5>(Batch, new Adam());
         _unrollResNet = Cases.UnrollTraining<ResNet50>(1, new Sgd(0.01f));

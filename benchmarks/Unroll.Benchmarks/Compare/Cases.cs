@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using TorchSharp;
+using Unroll.Benchmarks.Onnx;
 using Unroll.Benchmarks.Torch;
 using static TorchSharp.torch;
 
@@ -18,12 +19,20 @@ internal static class Cases
     /// <summary>The training batch of every training case.</summary>
     public const int TrainBatch = 64;
 
-    public static Action UnrollInference<TNetwork>() where TNetwork : INetwork<TNetwork>
+    /// <summary>
+    /// An Unroll inference case built for timing: the network (its biases and BatchNorm statistics made non-trivial, so
+    /// that a peer running its export has real work), a batch of inputs, the output buffer, and the call that predicts
+    /// the whole batch into it.
+    /// </summary>
+    public sealed record Inference(INetwork Network, int Batch, int[] SampleShape, float[] Input, float[] Output, Action Call);
+
+    public static Inference UnrollInference<TNetwork>(int batch = 1) where TNetwork : INetwork<TNetwork>
     {
-        var network = TNetwork.Create(1, CpuBackend.Shared, seed: 1);
-        var sample = SyntheticData.Classification(TNetwork.InputSize, TNetwork.OutputSize, 1).Features;
-        var output = new float[TNetwork.OutputSize];
-        return () => network.Predict(sample, output);
+        var network = TNetwork.Create(batch, CpuBackend.Shared, seed: 1);
+        NonTrivialWeights.Apply(network, seed: 2);
+        var input = SyntheticData.Classification(TNetwork.InputSize, TNetwork.OutputSize, batch).Features;
+        var output = new float[batch * TNetwork.OutputSize];
+        return new Inference(network, batch, TNetwork.InputShape.ToArray(), input, output, () => network.Predict(input, output));
     }
 
     public static Action UnrollTraining<TNetwork>(int batch, Optimizer optimizer) where TNetwork : INetwork<TNetwork>

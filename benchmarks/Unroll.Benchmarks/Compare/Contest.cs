@@ -4,16 +4,20 @@ using System.Diagnostics;
 
 namespace Unroll.Benchmarks.Compare;
 
-/// <summary>One way of running a case: a name, the call to time, and what to do before timing it (e.g. set threads).</summary>
-internal sealed record Contestant(string Name, Action Call, Action? Prepare = null);
+/// <summary>
+/// One way of running a case: a name, the call to time, what to do before timing it (e.g. set threads), and whether
+/// its worker threads keep spinning after a call (then a <see cref="Cooldown"/> follows each of its batches).
+/// </summary>
+internal sealed record Contestant(string Name, Action Call, Action? Prepare = null, bool SpinsAfter = false);
 
 /// <summary>
-/// libtorch on several threads leaves its OpenMP workers spinning for a while after each call; they would steal a core
-/// from whatever is timed next. Torch contestants are followed by this pause, outside any timing.
+/// libtorch on several threads leaves its OpenMP workers spinning for a while after each call, and ONNX Runtime's
+/// intra-op pool spins likewise; they would steal a core from whatever is timed next. Such contestants are followed by
+/// this pause, outside any timing.
 /// </summary>
 internal static class Cooldown
 {
-    public static readonly TimeSpan AfterTorch = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan AfterPeer = TimeSpan.FromMilliseconds(100);
 }
 
 /// <summary>
@@ -53,7 +57,7 @@ internal static class Contest
                 var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 allocated[c] = Math.Max(allocated[c], (GC.GetTotalAllocatedBytes(precise: true) - before) / callsPerBatch[c]);
                 times[c][round] = elapsed / callsPerBatch[c];
-                if (contestant.Name.StartsWith("torch", StringComparison.Ordinal)) System.Threading.Thread.Sleep(Cooldown.AfterTorch);
+                if (contestant.SpinsAfter) System.Threading.Thread.Sleep(Cooldown.AfterPeer);
             }
         }
 

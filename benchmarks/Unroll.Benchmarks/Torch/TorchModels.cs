@@ -49,13 +49,77 @@ internal static class TorchModels
         return Head(withSoftmax, layers.ToArray());
     }
 
-    /// <summary>The training ResNet-50, checked to have exactly as many parameters (and BatchNorm statistics) as Unroll's.</summary>
-    public static Module<Tensor, Tensor> ResNet50Checked()
+    /// <summary>The ResNet-50 (training head unless <paramref name="withSoftmax"/>), checked to have exactly as many parameters (and BatchNorm statistics) as Unroll's.</summary>
+    public static Module<Tensor, Tensor> ResNet50Checked(bool withSoftmax = false)
     {
-        var model = ResNet50(withSoftmax: false);
+        var model = ResNet50(withSoftmax);
         if (ParameterCount(model) != Unroll.Models.ResNet50.ParameterCount)
             throw new InvalidOperationException($"TorchSharp ResNet-50 has {ParameterCount(model):N0} parameters, Unroll's {Unroll.Models.ResNet50.ParameterCount:N0}: the two models differ.");
         return model;
+    }
+
+    /// <summary>
+    /// Unroll.Models.FashionResNet: a 16-filter 3×3 stem (no bias) + BN + ReLU at 28×28, then one downsampling basic block
+    /// each of 16, 32 and 64 filters (3×3 stride 2 → BN → ReLU → 3×3 → BN, plus a 1×1 stride-2 projection + BN, then
+    /// ReLU), global average pooling and Linear(64, 10). BatchNorm as Keras's defaults: ε = 1e-3, momentum 0.99.
+    /// Keras's "same" padding is reproduced exactly, including its extra row and column at the bottom and right where a
+    /// stride-2 3×3 convolution needs an odd padding (28 → 14 and 14 → 7).
+    /// </summary>
+    public static Module<Tensor, Tensor> FashionResNet(bool withSoftmax)
+    {
+        var layers = new System.Collections.Generic.List<Module<Tensor, Tensor>>
+        {
+            SameConv(1, 16, 3, 1, 28), KerasNorm(16), ReLU(),
+        };
+        var (channels, size) = (16, 28);
+        foreach (var filters in new[] { 16, 32, 64 })
+        {
+            layers.Add(new BasicBlock(channels, filters, size));
+            (channels, size) = (filters, (size + 1) / 2);
+        }
+        layers.AddRange([AdaptiveAvgPool2d(1), Flatten(), Linear(64, 10)]);
+        return Head(withSoftmax, layers.ToArray());
+    }
+
+    /// <summary>The FashionResNet above, checked to have exactly as many parameters (and BatchNorm statistics) as Unroll's.</summary>
+    public static Module<Tensor, Tensor> FashionResNetChecked(bool withSoftmax)
+    {
+        var model = FashionResNet(withSoftmax);
+        if (ParameterCount(model) != Unroll.Models.FashionResNet.ParameterCount)
+            throw new InvalidOperationException($"TorchSharp FashionResNet has {ParameterCount(model):N0} parameters, Unroll's {Unroll.Models.FashionResNet.ParameterCount:N0}: the two models differ.");
+        return model;
+    }
+
+    /// <summary>
+    /// A bias-free convolution with Keras's "same" padding on a <paramref name="size"/>² input: the output is
+    /// ⌈size / stride⌉, and when the padding this needs is odd, the extra row and column go at the bottom and right.
+    /// </summary>
+    private static Module<Tensor, Tensor> SameConv(int inputs, int outputs, int kernel, int stride, int size)
+    {
+        var total = Math.Max(((size + stride - 1) / stride - 1) * stride + kernel - size, 0);
+        var before = total / 2;
+        var conv = Conv2d(inputs, outputs, kernel, stride: stride, padding: before, bias: false);
+        return total % 2 == 0 ? conv : Sequential(ZeroPad2d((0, 1, 0, 1)), conv);
+    }
+
+    private static BatchNorm2d KerasNorm(int channels) => BatchNorm2d(channels, eps: 1e-3, momentum: 0.01);
+
+    /// <summary>FashionResNet's block: residual and projection shortcut, both stride 2, added, then ReLU.</summary>
+    private sealed class BasicBlock : Module<Tensor, Tensor>
+    {
+        private readonly Module<Tensor, Tensor> residual;
+        private readonly Module<Tensor, Tensor> shortcut;
+
+        public BasicBlock(int inputs, int filters, int size) : base(nameof(BasicBlock))
+        {
+            residual = Sequential(
+                SameConv(inputs, filters, 3, 2, size), KerasNorm(filters), ReLU(),
+                SameConv(filters, filters, 3, 1, (size + 1) / 2), KerasNorm(filters));
+            shortcut = Sequential(SameConv(inputs, filters, 1, 2, size), KerasNorm(filters));
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x) => functional.relu(residual.forward(x) + shortcut.forward(x));
     }
 
     /// <summary>
