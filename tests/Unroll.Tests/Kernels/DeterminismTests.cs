@@ -84,8 +84,9 @@ internal sealed class CpuHog : IDisposable
 
 /// <summary>
 /// Every threaded kernel gives bit-identical results whether its shares run on the pool's threads, inline on the calling
-/// thread (the pool held elsewhere, as when another test or a nested kernel has it), or on the pool while every core is
-/// busy with other processes; and whatever its outputs and workspace held before.
+/// thread (the pool held elsewhere, as when another test or a nested kernel has it), on the pool while every core is
+/// busy with other processes, or all on the caller because no worker ever started; and whatever its outputs and
+/// workspace held before.
 /// </summary>
 [Collection(nameof(Determinism))]
 public sealed class DeterminismTests
@@ -106,12 +107,52 @@ public sealed class DeterminismTests
         using (Determinism.HoldPool()) inline = kernel.Run(Garbage.NaNs);
         (string Output, float[] Values)[] loaded;
         using (new CpuHog()) loaded = kernel.Run(Garbage.Random);
+        (string Output, float[] Values)[] stalled;
+        using (StallWorkers()) stalled = kernel.Run(Garbage.NaNs);
 
         for (int i = 0; i < free.Length; i++)
         {
             Determinism.SameBits($"{name}: {free[i].Output}, pool held", free[i].Values, inline[i].Values);
             Determinism.SameBits($"{name}: {free[i].Output}, under load", free[i].Values, loaded[i].Values);
+            Determinism.SameBits($"{name}: {free[i].Output}, workers never scheduled", free[i].Values, stalled[i].Values);
         }
+    }
+
+    /// <summary>
+    /// A fork whose workers the OS has not scheduled must not wait for them: the caller claims and runs every share
+    /// itself, once each, and returns (were it to wait, this test would never end).
+    /// </summary>
+    [Fact]
+    public void A_fork_whose_workers_never_start_is_finished_by_the_caller()
+    {
+        var job = new RecordingWork();
+        using (StallWorkers())
+            for (int round = 0; round < 100; round++) CpuParallel.Run(job, CpuParallel.ThreadCount);
+        Assert.Equal(Enumerable.Repeat(100, CpuParallel.ThreadCount), job.Runs);
+        Assert.Equal([Environment.CurrentManagedThreadId], job.Threads.Distinct());
+    }
+
+    private sealed class RecordingWork : ParallelWork
+    {
+        public readonly int[] Runs = new int[CpuParallel.ThreadCount];
+        public readonly System.Collections.Concurrent.ConcurrentBag<int> Threads = new();
+
+        public override void Run(int worker, int workers)
+        {
+            Interlocked.Increment(ref Runs[worker]);
+            Threads.Add(Environment.CurrentManagedThreadId);
+        }
+    }
+
+    private static Stalled StallWorkers()
+    {
+        CpuParallel.WorkersStalled = true;
+        return new Stalled();
+    }
+
+    private readonly struct Stalled : IDisposable
+    {
+        public void Dispose() => CpuParallel.WorkersStalled = false;
     }
 
     /// <summary>

@@ -14,15 +14,20 @@ internal abstract class ParallelWork
 
 /// <summary>
 /// A tiny persistent fork/join pool. <see cref="System.Threading.Tasks.Parallel.For(int, int, Action{int})"/> allocates
-/// on every call; this pool allocates only when it starts its threads. The calling thread is worker 0.
+/// on every call; this pool allocates only when it starts its threads. The calling thread takes part.
 /// </summary>
 /// <remarks>
-/// Results never depend on timing: a kernel splits its work into a number of shares that is a function of its sizes and
-/// <see cref="ThreadCount"/> alone, and <see cref="Run"/> runs exactly those shares, on the pool's threads when the pool
-/// is free, or one after another on the calling thread when it is not (another thread holds it, or the kernel is nested
-/// inside a job). Each share writes only its own outputs (its rows, its planes, its slot of partial sums), and the
-/// caller combines partials in share order afterwards, so both ways give bit-identical results.
-/// Jobs are per thread (<c>[ThreadStatic]</c>): a thread that runs its shares inline never touches another's job.
+/// <para>Results never depend on timing: a kernel splits its work into a number of shares that is a function of its sizes
+/// and <see cref="ThreadCount"/> alone, and <see cref="Run"/> runs exactly those shares, each exactly once. Each share
+/// writes only its own outputs (its rows, its planes, its slot of partial sums, indexed by the share, never by the
+/// thread), and the caller combines partials in share order afterwards, so it does not matter which thread runs which
+/// share, or whether one thread runs them all.</para>
+/// <para>Shares are claimed, not assigned: the caller and the woken workers each take the next unclaimed share until none
+/// is left. A worker that the OS has not yet scheduled (on a busy machine it may wait milliseconds) therefore never stalls
+/// the caller, which simply runs the shares that worker would have taken; the caller waits only for shares already under
+/// way. When the pool is taken (another thread holds it, or the kernel is nested inside a job) the caller runs every
+/// share itself, in order. Jobs are per thread (<c>[ThreadStatic]</c>): a thread that runs its shares inline never
+/// touches another's job.</para>
 /// </remarks>
 internal static class CpuParallel
 {
@@ -31,9 +36,20 @@ internal static class CpuParallel
 
     private static readonly Worker[] Workers = CreateWorkers();
     private static int _busy;
-    private static int _pending;
+
+    // The job under way. _claim packs the job's generation (high 32 bits) with the next unclaimed share (low 32 bits):
+    // a claim is one compare-and-swap on it, so a worker that read a job's fields and then lost the race to the next
+    // job cannot claim a share of either (its swap fails: the generation moved). While the caller fills in a new job,
+    // the share index is Closed.
+    private static long _claim;
     private static ParallelWork? _work;
+    private static int _shares;
+    private static int _finished;
     private static ExceptionDispatchInfo? _failure;
+    private const int Closed = int.MaxValue;
+
+    /// <summary>Tests only: while set, woken workers claim nothing, as if the OS had not scheduled them.</summary>
+    internal static volatile bool WorkersStalled;
 
     /// <summary>Bytes the worker threads had allocated when each last finished a job (for the zero-allocation tests).</summary>
     internal static long WorkerAllocatedBytes()
@@ -51,15 +67,16 @@ internal static class CpuParallel
     }
 
     /// <summary>Runs shares 0 … <paramref name="shares"/> − 1 of <paramref name="work"/> and returns when all are done:
-    /// on the pool's threads (the caller runs share 0) when the pool is free, else all on the calling thread, in order.
+    /// shared between the caller and the pool's threads when the pool is free, else all on the calling thread, in order.
     /// <paramref name="shares"/> is clamped to [1, <see cref="ThreadCount"/>]; it must not depend on timing.</summary>
     public static void Run(ParallelWork work, int shares)
     {
         shares = Math.Clamp(shares, 1, ThreadCount);
         if (shares == 1) { work.Run(0, 1); return; }
         SplitCalls++;
-        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (_soloForks > 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
+            if (_soloForks > 0) Interlocked.Decrement(ref _soloForks);
             for (int share = 0; share < shares; share++) work.Run(share, shares);
             return;
         }
@@ -67,29 +84,76 @@ internal static class CpuParallel
         finally { Volatile.Write(ref _busy, 0); }
     }
 
+    /// <summary>
+    /// Forks left to run on the calling thread alone, because a recent one waited long for a worker: on a machine whose
+    /// cores other processes keep busy, a worker that has claimed a share and is then descheduled holds the caller for
+    /// a whole time slice (milliseconds), so for a while it is faster not to fork at all. Which thread runs a share never
+    /// changes a result, so this changes speed only.
+    /// </summary>
+    private static int _soloForks;
+
+    /// <summary>A wait for workers longer than this (a descheduled thread, not a VM's tens-of-microsecond pauses) …</summary>
+    private static readonly long StalledTicks = System.Diagnostics.Stopwatch.Frequency / 5_000; // 200 µs
+
+    /// <summary>… makes this many of the next forks run on the caller alone.</summary>
+    private const int SoloForksAfterStall = 256;
+
     /// <summary>Calls of <see cref="Run"/> made on this thread that split their work into more than one share, forked or
     /// inline: the determinism tests check with it that their sizes are large enough to split.</summary>
     [ThreadStatic] internal static int SplitCalls;
 
-    private static void Fork(ParallelWork work, int threads)
+    private static void Fork(ParallelWork work, int shares)
     {
+        long generation = (Volatile.Read(ref _claim) >> 32) + 1;
+        Interlocked.Exchange(ref _claim, (generation << 32) | Closed); // a full fence: visible before the job's fields change
         _work = work;
+        _shares = shares;
         _failure = null;
-        Volatile.Write(ref _pending, threads - 1);
-        for (int i = 0; i < threads - 1; i++) Workers[i].Start(threads);
+        Volatile.Write(ref _finished, 0);
+        Volatile.Write(ref _claim, generation << 32); // open: shares 0 … shares − 1 may now be claimed
+        for (int i = 0; i < shares - 1; i++) Workers[i].Wake();
         try
         {
-            work.Run(0, threads);
+            RunShares();
         }
         finally
         {
-            // The workers are running their shares, which end about when the caller's does: wait for them without
-            // blocking, yielding the core in case one was descheduled.
-            var wait = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0) wait.SpinOnce(sleep1Threshold: -1);
+            // Every share is claimed by now; wait for those a worker is still running, without blocking, yielding the
+            // core in case that worker was descheduled.
+            if (Volatile.Read(ref _finished) != shares)
+            {
+                long waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
+                var wait = new SpinWait();
+                while (Volatile.Read(ref _finished) != shares) wait.SpinOnce(sleep1Threshold: -1);
+                if (System.Diagnostics.Stopwatch.GetTimestamp() - waitStart > StalledTicks) Volatile.Write(ref _soloForks, SoloForksAfterStall);
+            }
             _work = null;
         }
         _failure?.Throw();
+    }
+
+    /// <summary>Claims and runs shares of the job under way until none is left.</summary>
+    private static void RunShares()
+    {
+        while (true)
+        {
+            long claim = Volatile.Read(ref _claim);
+            int share = (int)(claim & 0xFFFF_FFFF);
+            var work = Volatile.Read(ref _work);
+            int shares = Volatile.Read(ref _shares);
+            if (share >= shares || work is null) return;
+            if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim) continue;
+            // The swap succeeded, so the job was still the one whose fields were read: run its share.
+            try
+            {
+                work.Run(share, shares);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            }
+            Interlocked.Increment(ref _finished);
+        }
     }
 
     /// <summary>Holds the pool until disposed, so that every kernel on any thread runs its shares inline meanwhile (tests
@@ -115,21 +179,17 @@ internal static class CpuParallel
         // Wakes the worker once it has stopped polling. Waking a blocked thread allocates the first time a thread does
         // it (a few KB of wait machinery, once); the zero-allocation tests warm that path before they measure.
         private readonly AutoResetEvent _wake = new(false);
-        private readonly int _index;
-        private int _threads;
-        private int _generation; // bumped by Start: one job per bump
+        private int _generation; // bumped by Wake: look for shares once per bump
         public long AllocatedBytes;
 
         public Worker(int index)
         {
-            _index = index;
             var thread = new Thread(Loop) { IsBackground = true, Name = $"Unroll CPU worker {index}" };
             thread.Start();
         }
 
-        public void Start(int threads)
+        public void Wake()
         {
-            _threads = threads;
             Interlocked.Increment(ref _generation);
             _wake.Set(); // cheap when the worker is polling; a stale signal only costs it one extra look at the generation
         }
@@ -150,16 +210,10 @@ internal static class CpuParallel
                     else _wake.WaitOne();
                 }
                 seen = current;
-                try
-                {
-                    _work!.Run(_index, _threads);
-                }
-                catch (Exception e)
-                {
-                    _failure = ExceptionDispatchInfo.Capture(e);
-                }
+                // Woken late, the job may be finished (the caller took every share) or another under way: claiming
+                // sorts it out, since only an open share of the current job can be claimed.
+                if (!WorkersStalled) RunShares();
                 Volatile.Write(ref AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
-                Interlocked.Decrement(ref _pending);
             }
         }
     }
