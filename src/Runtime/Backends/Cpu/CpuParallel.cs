@@ -74,9 +74,8 @@ internal static class CpuParallel
         shares = Math.Clamp(shares, 1, ThreadCount);
         if (shares == 1) { work.Run(0, 1); return; }
         SplitCalls++;
-        if (_soloForks > 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (System.Diagnostics.Stopwatch.GetTimestamp() < Volatile.Read(ref _soloUntil) || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
-            if (_soloForks > 0) Interlocked.Decrement(ref _soloForks);
             for (int share = 0; share < shares; share++) work.Run(share, shares);
             return;
         }
@@ -85,18 +84,19 @@ internal static class CpuParallel
     }
 
     /// <summary>
-    /// Forks left to run on the calling thread alone, because a recent one waited long for a worker: on a machine whose
-    /// cores other processes keep busy, a worker that has claimed a share and is then descheduled holds the caller for
-    /// a whole time slice (milliseconds), so for a while it is faster not to fork at all. Which thread runs a share never
-    /// changes a result, so this changes speed only.
+    /// Until this time stamp, forks run on the calling thread alone, because a recent one waited long for a worker: on a
+    /// machine whose cores other processes keep busy, a worker that has claimed a share and is then descheduled holds the
+    /// caller for a whole time slice (milliseconds), so for a while it is faster not to fork at all. Which thread runs a
+    /// share never changes a result, so this changes speed only.
     /// </summary>
-    private static int _soloForks;
+    private static long _soloUntil;
 
-    /// <summary>A wait for workers longer than this (a descheduled thread, not a VM's tens-of-microsecond pauses) …</summary>
+    /// <summary>A wait for workers longer than this and than the caller's own shares took (a descheduled thread, not a
+    /// VM's tens-of-microsecond pauses nor a large kernel's uneven split) …</summary>
     private static readonly long StalledTicks = System.Diagnostics.Stopwatch.Frequency / 5_000; // 200 µs
 
-    /// <summary>… makes this many of the next forks run on the caller alone.</summary>
-    private const int SoloForksAfterStall = 256;
+    /// <summary>… makes forks run on the caller alone for this long (a few time slices), after which they fork again.</summary>
+    private static readonly long SoloTicks = System.Diagnostics.Stopwatch.Frequency / 100; // 10 ms
 
     /// <summary>Calls of <see cref="Run"/> made on this thread that split their work into more than one share, forked or
     /// inline: the determinism tests check with it that their sizes are large enough to split.</summary>
@@ -112,6 +112,7 @@ internal static class CpuParallel
         Volatile.Write(ref _finished, 0);
         Volatile.Write(ref _claim, generation << 32); // open: shares 0 … shares − 1 may now be claimed
         for (int i = 0; i < shares - 1; i++) Workers[i].Wake();
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             RunShares();
@@ -125,7 +126,9 @@ internal static class CpuParallel
                 long waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 var wait = new SpinWait();
                 while (Volatile.Read(ref _finished) != shares) wait.SpinOnce(sleep1Threshold: -1);
-                if (System.Diagnostics.Stopwatch.GetTimestamp() - waitStart > StalledTicks) Volatile.Write(ref _soloForks, SoloForksAfterStall);
+                // A stall, not an uneven split: the wait outlasted both the threshold and all the work the caller did.
+                long end = System.Diagnostics.Stopwatch.GetTimestamp(), waited = end - waitStart;
+                if (waited > StalledTicks && waited > waitStart - start) Volatile.Write(ref _soloUntil, end + SoloTicks);
             }
             _work = null;
         }
