@@ -26,32 +26,6 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
 
     private const int Batch = 2;
 
-    /// <summary>Gives every bias, BatchNorm parameter and running statistic random values; weights keep their random start.</summary>
-    internal static void Perturb(INetwork network, int seed)
-    {
-        var random = new Random(seed);
-        float Uniform(float low, float high) => low + (high - low) * random.NextSingle();
-        // A BatchNorm layer is one with a running variance; its weight is its scale.
-        var normalizations = network.Statistics.Where(p => p.Name.EndsWith(".running_var", StringComparison.Ordinal))
-            .Select(p => p.Name[..^".running_var".Length]).ToHashSet();
-        foreach (var p in network.Parameters.Concat(network.Statistics))
-        {
-            var layer = p.Name[..p.Name.IndexOf('.')];
-            Func<float>? draw = p.Name switch
-            {
-                _ when p.Name.EndsWith(".running_var", StringComparison.Ordinal) => () => Uniform(0.5f, 1.5f),
-                _ when p.Name.EndsWith(".running_mean", StringComparison.Ordinal) => () => Uniform(-0.3f, 0.3f),
-                _ when normalizations.Contains(layer) && p.Name.EndsWith(".weight", StringComparison.Ordinal) => () => Uniform(0.6f, 1.4f),
-                _ when p.Name.Contains("bias", StringComparison.Ordinal) => () => Uniform(-0.3f, 0.3f),
-                _ => null,
-            };
-            if (draw is null) continue;
-            var values = new float[p.Length];
-            for (var i = 0; i < values.Length; i++) values[i] = draw();
-            p.CopyFrom(values);
-        }
-    }
-
     /// <summary>Unroll's outputs for a random batch, by output name, and that batch.</summary>
     private static (float[] Input, Dictionary<string, float[]> Outputs) RunUnroll(INetwork network, int inputSize, int seed)
     {
@@ -77,7 +51,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
     /// <summary>Exports, runs both and compares every output; returns the largest difference.</summary>
     private float AssertMatches(INetwork network, int[] inputShape, int seed = 7, string inputName = "input")
     {
-        Perturb(network, seed);
+        NonTrivialWeights.Apply(network, seed);
         var (input, expected) = RunUnroll(network, inputShape.Aggregate(1, (a, b) => a * b), seed);
         var path = Path.Combine(_work.FullName, network.GetType().Name + ".onnx");
         network.SaveOnnx(path);
@@ -187,7 +161,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
     {
         // The check above is only worth its tolerance if a small change in one statistic shows: export, then change.
         var network = global::Unroll.Models.FashionResNet.Create(Batch, CpuBackend.Shared, 3);
-        Perturb(network, 3);
+        NonTrivialWeights.Apply(network, 3);
         var path = Path.Combine(_work.FullName, "changed.onnx");
         network.SaveOnnx(path);
         var variance = network.Statistics.First(p => p.Name.EndsWith("running_var", StringComparison.Ordinal));

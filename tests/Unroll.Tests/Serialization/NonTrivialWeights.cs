@@ -1,13 +1,13 @@
 using System;
 using System.Linq;
 
-namespace Unroll.Benchmarks.Onnx;
+namespace Unroll;
 
 /// <summary>
 /// Gives every bias, BatchNorm scale and shift and running statistic random values; weights keep their random start.
 /// A new network's zero biases and identity BatchNorm would let an export that drops a bias or misreads an epsilon pass
 /// the parity check, and would let a peer skip work (a zero bias, an identity normalisation) that real weights need.
-/// The same rule as tests/Unroll.Tests/Serialization/OnnxExportTests.Perturb, copied: the benchmarks do not reference the tests.
+/// One file for the ONNX export tests and the benchmarks' ONNX Runtime contestant (linked into the benchmarks project).
 /// </summary>
 internal static class NonTrivialWeights
 {
