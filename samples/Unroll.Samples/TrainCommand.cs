@@ -47,6 +47,8 @@ public static class TrainCommand
         Console.WriteLine($"Training {typeof(TNetwork).Name} on {network.Backend.Name}: {options.Epochs} epochs, batch {options.BatchSize}, seed {options.Seed},");
         Console.WriteLine($"  Adam (lr {trainer.Optimizer.LearningRate}, cosine decay), {trainer.Loss.Name}{(trainer.UsesFusedLoss ? ", fused with the final activation" : "")}");
 
+        if (options.PlotPath is { } plotPath) TrainingPlot.CheckWritable(plotPath);
+
         // Ctrl+C ends training between two steps; the log, the checkpoint and the plot keep every finished epoch.
         var finished = new List<EpochResult>();
         using var cancel = new CancellationTokenSource();

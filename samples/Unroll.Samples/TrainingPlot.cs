@@ -40,11 +40,37 @@ public static class TrainingPlot
             Panel(multiplot.GetPlot(1), $"{title}: accuracy", "accuracy", epochs, e => e.Accuracy, e => e.Validation?.Accuracy);
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
 
-        var full = Path.GetFullPath(path);
-        if (Path.GetDirectoryName(full) is { Length: > 0 } directory) Directory.CreateDirectory(directory);
-        var partial = full + ".partial";
-        multiplot.SavePng(partial, Width, Height);
-        File.Move(partial, full, overwrite: true);
+        var partial = CheckWritable(path);
+        try
+        {
+            multiplot.SavePng(partial, Width, Height);
+            File.Move(partial, Path.GetFullPath(path), overwrite: true);
+        }
+        finally
+        {
+            File.Delete(partial); // gone already unless the picture failed
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="path"/>'s folder and checks that a file can be written beside it, before any training, so
+    /// that a bad <c>--plot</c> is reported at once and not after the last epoch; returns the scratch file's path.
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be created or written, naming it.</exception>
+    public static string CheckWritable(string path)
+    {
+        var partial = Path.GetFullPath(path) + ".partial";
+        try
+        {
+            if (Path.GetDirectoryName(partial) is { Length: > 0 } directory) Directory.CreateDirectory(directory);
+            using (File.Create(partial)) { }
+            File.Delete(partial);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException($"Cannot write the plot {path}: {e.Message}", e);
+        }
+        return partial;
     }
 
     private static void Panel(Plot plot, string title, string quantity, IReadOnlyList<EpochResult> epochs,

@@ -62,6 +62,16 @@ public sealed class TrainingPlotTests : IDisposable
     }
 
     [Fact]
+    public void An_unwritable_place_is_reported_before_any_drawing()
+    {
+        var blocker = Path.Combine(_folder, "a-file");
+        File.WriteAllText(blocker, "not a folder");
+        var error = Assert.ThrowsAny<IOException>(() => TrainingPlot.CheckWritable(Path.Combine(blocker, "curves.png")));
+        Assert.Contains("a-file", error.Message);
+        Assert.Equal("not a folder", File.ReadAllText(blocker));
+    }
+
+    [Fact]
     public void The_font_ships_next_to_the_program() => Assert.True(File.Exists(TrainingPlot.FontFile), TrainingPlot.FontFile);
 
     private static int DarkPixels(SKBitmap image, int left, int right, int top, int bottom)
