@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Linq;
 using System.Text.RegularExpressions;
 using Spectre.Console;
 using Unroll.Samples;
@@ -50,7 +49,8 @@ public sealed class EpochProgressTests
         EpochProgress.Run(3, 100, (onBatch, onEpoch) => Train(3, onBatch, onEpoch), console);
         // Without its escape sequences (cursor moves, colours) every drawn line must fit.
         var text = Regex.Replace(output.ToString(), @"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "");
-        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        // A carriage return starts the line again from the left (the live bar is redrawn that way): each piece is a line.
+        var lines = text.Split('\n', '\r');
         Assert.Contains(lines, l => l.StartsWith("epoch 3/3  loss ", StringComparison.Ordinal));
         Assert.All(lines, l => Assert.True(l.Length <= EpochProgress.Columns, $"{l.Length} columns: '{l}'"));
     }
