@@ -34,6 +34,10 @@ public sealed record SampleOptions
     public string? PlotPath { get; init; }
     /// <summary>Shift training images by up to 2 pixels and mirror half of them (ImageAugmentation).</summary>
     public bool Augment { get; init; }
+    /// <summary>Train data-parallel with the other ranks mpirun started (<see cref="Ranks"/>).</summary>
+    public bool Distributed { get; init; }
+    /// <summary>With <see cref="Distributed"/>: seconds a rank waits for the others before it stops every rank.</summary>
+    public int Timeout { get; init; } = 30;
 
     /// <summary>The backend <see cref="Backend"/> names. Asking for cuda where there is none is an error, never a fallback.</summary>
     public IBackend CreateBackend()
@@ -90,20 +94,24 @@ public sealed record SampleOptions
         var log = new Option<string?>("--log") { HelpName = "FILE", Description = "Write one CSV line per epoch to this file." };
         var plot = new Option<string?>("--plot") { HelpName = "FILE", Description = "Draw loss and accuracy per epoch, training and validation, in this PNG." };
         var augment = new Option<bool>("--augment") { Description = "Shift training images by up to 2 pixels and mirror half of them (not validation or test images)." };
+        var distributed = new Option<bool>("--distributed") { Description = "Train data-parallel on the ranks mpirun starts (Open MPI): mpirun -np 2 dotnet run ... -- train lenet --distributed." };
+        var timeout = Positive(new Option<int>("--timeout") { HelpName = "S", Description = "With --distributed: seconds a rank waits for the others before it stops them all.", DefaultValueFactory = _ => defaults.Timeout });
 
         var trainNetwork = NetworkArgument();
         var train = new Command("train", "Train a network on Fashion-MNIST and report its test figures.")
         {
-            trainNetwork, epochs, batch, lr, seed, data, png, backend, limit, validation, patience, checkpoint, log, plot, augment,
+            trainNetwork, epochs, batch, lr, seed, data, png, backend, limit, validation, patience, checkpoint, log, plot, augment, distributed, timeout,
         };
         // The autoencoders and the flat-input mlp take no augmentation: refuse rather than ignore it.
         train.Validators.Add(r => { if (r.GetValue(augment) && r.GetValue(trainNetwork) is "mlp" or "autoencoder" or "conv-autoencoder") r.AddError("--augment is for the image classifiers: lenet, resnet, inception, gru or lstm."); });
+        train.Validators.Add(r => { if (r.GetValue(distributed) && r.GetValue(trainNetwork) is "autoencoder" or "conv-autoencoder") r.AddError("--distributed is for the classifiers: mlp, lenet, resnet, inception, gru or lstm."); });
         train.SetAction(r => run(new SampleOptions
         {
             Command = "train", Network = r.GetValue(trainNetwork)!, Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
             LearningRate = r.GetValue(lr), Seed = r.GetValue(seed), DataDirectory = r.GetValue(data)!, PngPath = r.GetValue(png),
             Backend = r.GetValue(backend)!, Limit = r.GetValue(limit), Validation = r.GetValue(validation),
             Patience = r.GetValue(patience), Checkpoint = r.GetValue(checkpoint), LogPath = r.GetValue(log), PlotPath = r.GetValue(plot), Augment = r.GetValue(augment),
+            Distributed = r.GetValue(distributed), Timeout = r.GetValue(timeout),
         }));
         var summaryNetwork = NetworkArgument();
         var summary = new Command("summary", "Print a network's layers, shapes, parameters and multiply-adds.") { summaryNetwork };

@@ -475,6 +475,9 @@ internal static class Emitter
             _w.Line("public bool IsInferenceContext => !_trains;");
             _w.Line();
             _w.Line("/// <inheritdoc/>");
+            _w.Line("public global::Unroll.IGradientListener? GradientListener { get; set; }");
+            _w.Line();
+            _w.Line("/// <inheritdoc/>");
             _w.Line("global::Unroll.UseGuard global::Unroll.INetwork.UseGuard => _useGuard;");
             _w.Line();
             _w.Line("/// <inheritdoc/>");
@@ -679,9 +682,15 @@ internal static class Emitter
                 _w.Line($"    throw new global::System.InvalidOperationException({Literal(_backwardNeedsTraining)});");
             }
 
+            // Each layer's first trainable parameter in Parameters, for the gradient listener.
+            _firstTrainable = new int[_layers.Count + 1];
+            for (var i = 0; i < _layers.Count; i++)
+                _firstTrainable[i + 1] = _firstTrainable[i] + ParametersOf(_layers[i]).Count(p => p.Info.Trainable);
             WriteSteps("Backward", "int batch, bool outputGradientIsForLogits", "batch, outputGradientIsForLogits",
                 Enumerable.Range(0, _layers.Count).Reverse(), WriteBackwardStep);
         }
+
+        private int[] _firstTrainable = System.Array.Empty<int>();
 
         private void WriteBackwardStep(int i)
         {
@@ -706,6 +715,8 @@ internal static class Emitter
             step.Flush();
             // The logits' own step is the last to read a fused output's gradient variable.
             _liveGradientVariables.Remove(i);
+            if (_firstTrainable[i + 1] > _firstTrainable[i])
+                _w.Line($"GradientListener?.GradientsReady({Int(_firstTrainable[i])}, {Int(_firstTrainable[i + 1] - _firstTrainable[i])});");
         }
 
         /// <summary>

@@ -66,6 +66,13 @@ public interface INetwork
     void Backward(int batch, bool outputGradientIsForLogits);
 
     /// <summary>
+    /// Told during <see cref="Backward"/> as each layer's parameter gradients become final (null: no one); a
+    /// data-parallel trainer sets it to start sending gradients before the pass ends. A network that does not report
+    /// ignores a value set, and the trainer then sends everything after the pass.
+    /// </summary>
+    IGradientListener? GradientListener { get => null; set { } }
+
+    /// <summary>
     /// Training passes that drew random numbers: each draws new dropout masks from it and the seed the network was
     /// created with. A checkpoint keeps it, so that a resumed run draws the masks the uninterrupted run would have drawn.
     /// Always 0 for a network without dropout, which ignores a value set.

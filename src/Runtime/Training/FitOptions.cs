@@ -80,6 +80,13 @@ public sealed record FitOptions
     public string? Checkpoint { get; init; }
 
     /// <summary>
+    /// When set, this process is one rank of a data-parallel run (<see cref="Unroll.DataParallel"/>): every rank calls
+    /// <see cref="Trainer{TNetwork}.Fit"/> with the same data and options, each trains on its shard of every batch, and
+    /// all take the same steps. The network's capacity must hold one rank's shard of a batch. Default null: one process.
+    /// </summary>
+    public DataParallel? DataParallel { get; init; }
+
+    /// <summary>
     /// When set, one CSV line per epoch is appended here as the epoch ends (and flushed):
     /// <c>epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds</c>, with a header line first. An existing file is replaced.
     /// </summary>

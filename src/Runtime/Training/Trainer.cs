@@ -26,7 +26,7 @@ namespace Unroll;
 /// var logits = new Trainer&lt;LogitMlp&gt;(logitNet, new SparseCategoricalCrossEntropy(fromLogits: true), new Adam());
 /// </code>
 /// </example>
-public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
+public sealed partial class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
 {
     private readonly Head[] _heads;         // per network output, main output first
     // One batch on its way to the backend: host staging, gathered sample by sample, then one upload each.
@@ -148,10 +148,13 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
 
         using var exclusive = Network.UseGuard.Enter("Fit");
         // Bad paths fail before any step.
-        if (options.Checkpoint is { } checkpointPath) AtomicFile.CheckTarget(checkpointPath, "the checkpoint");
-        using var log = options.CsvLog is { } logPath ? new CsvTrainingLog(logPath) : null;
+        // Of the ranks of a data-parallel run, rank 0 alone writes.
+        var writes = options.DataParallel?.IsRoot ?? true;
+        if (options.Checkpoint is { } checkpointPath && writes) AtomicFile.CheckTarget(checkpointPath, "the checkpoint");
+        using var log = options.CsvLog is { } logPath && writes ? new CsvTrainingLog(logPath) : null;
         _stopRequested = false;
         var batchSize = options.BatchSize == 0 ? data.Count : Math.Min(options.BatchSize, data.Count);
+        if (options.DataParallel is { } parallel) JoinRanks(parallel, data, batchSize, options);
         var order = new int[data.Count];
         for (var i = 0; i < order.Length; i++) order[i] = i;
         var random = new Random(options.Seed);
@@ -180,12 +183,12 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
                 {
                     best = value;
                     epochsSinceBest = 0;
-                    if (options.Checkpoint is { } checkpoint) Network.SaveWeights(checkpoint);
+                    if (options.Checkpoint is { } checkpoint && writes) Network.SaveWeights(checkpoint);
                 }
                 else epochsSinceBest++;
                 options.Schedule.EpochEnded(improved);
                 options.OnEpoch?.Invoke(result);
-                if (_stopRequested || epochsSinceBest >= options.EarlyStoppingPatience) break;
+                if ((options.DataParallel is { } ranks ? AnyRankStops(ranks) : _stopRequested) || epochsSinceBest >= options.EarlyStoppingPatience) break;
             }
         }
         finally
@@ -307,8 +310,18 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         {
             var batch = order.AsSpan(first, Math.Min(batchSize, data.Count - first));
             Optimizer.LearningRate = schedule.Schedule.Rate(schedule.BaseRate, schedule.Step++, schedule.TotalSteps);
-            options.Cancellation.ThrowIfCancellationRequested();
-            var (loss, hits) = TrainStep(data, batch, augmentation);
+            float loss;
+            int hits;
+            if (options.DataParallel is { } parallel)
+            {
+                (parallel.Epoch, parallel.Step) = (epoch, first / batchSize + 1);
+                (loss, hits) = DataParallelStep(parallel, data, batch, augmentation, options.Cancellation);
+            }
+            else
+            {
+                options.Cancellation.ThrowIfCancellationRequested();
+                (loss, hits) = TrainStep(data, batch, augmentation);
+            }
             if (!float.IsFinite(loss))
                 throw new InvalidOperationException(
                     $"The loss became {loss} in epoch {epoch} at samples {first}..{first + batch.Length - 1} " +
@@ -322,7 +335,8 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
         }
         var elapsed = Stopwatch.GetElapsedTime(start);
         return new EpochResult(epoch, (float)(lossSum / done), Accuracy(data, correct, done), done / elapsed.TotalSeconds,
-            elapsed, options.Validation is { } v ? Evaluate(v) : null, Optimizer.LearningRate);
+            elapsed, options.DataParallel is { } ranks ? EndEpochOnRanks(ranks, options.Validation) : options.Validation is { } v ? Evaluate(v) : null,
+            Optimizer.LearningRate);
     }
 
     private struct ScheduleState(LearningRateSchedule schedule, float baseRate, int totalSteps)
@@ -399,18 +413,25 @@ public sealed class Trainer<TNetwork> where TNetwork : INetwork<TNetwork>
     {
         CheckData(data, nameof(data));
         using var exclusive = Network.UseGuard.Enter("Evaluate");
+        var (lossSum, correct) = Sums(data, 0, data.Count);
+        return new Evaluation((float)(lossSum / data.Count), Accuracy(data, correct, data.Count), data.Count);
+    }
+
+    /// <summary>The loss sum and correct count of samples [<paramref name="start"/>, <paramref name="end"/>), in inference mode, batched by the capacity.</summary>
+    private (double LossSum, int Correct) Sums(Dataset data, int start, int end)
+    {
         double lossSum = 0;
         var correct = 0;
         var rows = _rows;
-        for (var first = 0; first < data.Count; first += rows.Length)
+        for (var first = start; first < end; first += rows.Length)
         {
-            var n = Math.Min(rows.Length, data.Count - first);
+            var n = Math.Min(rows.Length, end - first);
             for (var i = 0; i < n; i++) rows[i] = first + i;
             var (loss, hits) = ForwardLoss(data, rows.AsSpan(0, n), training: false);
             lossSum += (double)loss * n;
             correct += hits;
         }
-        return new Evaluation((float)(lossSum / data.Count), Accuracy(data, correct, data.Count), data.Count);
+        return (lossSum, correct);
     }
 
     /// <summary>
