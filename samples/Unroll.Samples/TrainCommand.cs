@@ -57,7 +57,7 @@ public static class TrainCommand
         }
         var network = trainer.Network;
         Console.WriteLine(TNetwork.Summary);
-        Console.WriteLine($"Training {typeof(TNetwork).Name} on {network.Backend.Name}: {options.Epochs} epochs, batch {options.BatchSize}, seed {options.Seed},");
+        Console.WriteLine($"Training {typeof(TNetwork).Name} on {network.Backend.Name}: {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}, batch {options.BatchSize}, seed {options.Seed},");
         Console.WriteLine($"  Adam (lr {trainer.Optimizer.LearningRate}, cosine decay), {trainer.Loss.Name}{(trainer.UsesFusedLoss ? ", fused with the final activation" : "")}");
         if (parallel is not null)
             Console.WriteLine($"  data-parallel on {parallel.Size} ranks: {(options.BatchSize + parallel.Size - 1) / parallel.Size} images per rank and step");

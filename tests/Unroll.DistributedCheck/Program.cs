@@ -11,6 +11,9 @@ using Unroll.Models;
 //   throughput NETWORK STEPS BATCH
 //                lenet, resnet (FashionResNet) or resnet50 with Adam on random images, a batch of BATCH split across the
 //                ranks: rank 0 prints samples per second and the bytes of one step's sums (docs/distributed.md).
+//   sum VALUES REPEATS
+//                times REPEATS sums of VALUES floats across the ranks, started and tested as training does: rank 0
+//                prints the mean time of one, the cost of communication alone (docs/distributed.md).
 // Each line it prints starts with its rank.
 const int Batch = 64;
 using var mpi = MpiCommunicator.Start();
@@ -30,6 +33,8 @@ try
                 "resnet50" => Throughput<ResNet50>(steps, batch),
                 _ => 2,
             };
+        case ["sum", var valueText, var repeatText] when int.TryParse(valueText, out var values) && int.TryParse(repeatText, out var repeats):
+            return TimeSums(values, repeats);
         case ["mismatch"]:
             var data = FashionMnist.Load().Train.Take(Batch * 4);
             if (rank == 1) Train(new FashionMlp(capacity: Batch, seed: 3), data, new DataParallel(mpi));
@@ -37,7 +42,7 @@ try
             Say("trained, but the ranks train different networks");
             return 1;
         default:
-            Console.Error.WriteLine("usage: Unroll.DistributedCheck check STEPS | mismatch | throughput lenet|resnet|resnet50 STEPS BATCH");
+            Console.Error.WriteLine("usage: Unroll.DistributedCheck check STEPS | mismatch | throughput lenet|resnet|resnet50 STEPS BATCH | sum VALUES REPEATS");
             return 2;
     }
 }
@@ -108,14 +113,32 @@ int Throughput<TNetwork>(int steps, int batch) where TNetwork : INetwork<TNetwor
     var network = TNetwork.Create((batch + size - 1) / size, CpuBackend.Shared, 1);
     var trainer = new Trainer<TNetwork>(network, new SparseCategoricalCrossEntropy(), new Adam());
     var parallel = new DataParallel(mpi);
-    // One step first, so that the timed epoch pays no start-up (JIT, first touches).
-    trainer.Fit(data.Take(batch), new FitOptions { BatchSize = batch, DataParallel = parallel });
-    var result = trainer.Fit(data, new FitOptions { BatchSize = batch, DataParallel = parallel })[0];
+    // A few steps first, so that the timed epoch pays no start-up (JIT, first touches; the project has the kernels
+    // compiled optimised at once, as an epoch of a few seconds would otherwise run largely on unoptimised code).
+    var options = new FitOptions { BatchSize = batch, DataParallel = parallel };
+    trainer.Fit(data.Take(Math.Min(count, 10 * batch)), options);
+    var result = trainer.Fit(data, options)[0];
     long values = 3; // the loss sum, the correct count and the stop flag ride with the first bucket
     foreach (var parameter in network.Parameters) values += parameter.Length;
     Say(string.Create(CultureInfo.InvariantCulture,
-        $"{typeof(TNetwork).Name} on {size} rank(s), batch {batch} ({network.Capacity} per rank), {steps} steps: {result.SamplesPerSecond:N1} samples/s; " +
+        $"{typeof(TNetwork).Name} on {size} rank(s) of {Environment.ProcessorCount} core(s), batch {batch} ({network.Capacity} per rank), {steps} steps: {result.SamplesPerSecond:N1} samples/s; " +
         $"each step sums {values:N0} values ({values * 4:N0} bytes)"));
+    return 0;
+}
+
+int TimeSums(int values, int repeats)
+{
+    var buffer = new float[values];
+    void SumOnce()
+    {
+        var request = mpi.StartSum(buffer, 0, values);
+        while (!mpi.Test(request)) { }
+    }
+    for (var i = 0; i < 10; i++) SumOnce();
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    for (var i = 0; i < repeats; i++) SumOnce();
+    Say(string.Create(CultureInfo.InvariantCulture,
+        $"a sum of {values:N0} floats ({values * 4L:N0} bytes) on {mpi.Size} ranks: {clock.Elapsed.TotalMicroseconds / repeats:N1} µs"));
     return 0;
 }
 
