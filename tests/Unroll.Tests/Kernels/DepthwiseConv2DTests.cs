@@ -122,11 +122,21 @@ public class DepthwiseConv2DTests
     {
         var backend = Backends.Named(backendName);
         var g = new Conv2DGeometry(4, 9, 9, 4, 3, 3, 1, 1, 1, 1, 9, 9, Groups: 4);
-        // A workspace is short when it holds less than the backend asks for: the CPU's depthwise kernel needs scratch
-        // only with AVX-512, and the ILGPU kernels need none.
-        if (backend.Conv2DWorkspaceLength(g, 1) <= 3) return;
+        // A workspace is short when it holds less than the kernel that runs needs: the CPU's depthwise kernel needs
+        // scratch only with AVX-512 (the scalar one none), and the ILGPU kernels need none.
+        if (backend is not CpuBackend || DepthwiseConv2DKernels.SlotLength(g) <= 3) return;
         var e = Assert.Throws<ArgumentException>(() => backend.Conv2DForward(backend.Allocate(g.InputSize), backend.Allocate(g.WeightSize), null,
             backend.Allocate(g.OutputSize), backend.Allocate(3), 1, g));
+        Assert.Equal("workspace", e.ParamName);
+    }
+
+    [Fact]
+    public void The_im2col_path_rejects_a_short_workspace_for_a_depthwise_geometry()
+    {
+        var cpu = CpuBackend.Shared;
+        var g = new Conv2DGeometry(4, 9, 9, 4, 3, 3, 1, 1, 1, 1, 9, 9, Groups: 4);
+        var e = Assert.Throws<ArgumentException>(() => Conv2DKernels.Forward(cpu.Allocate(g.InputSize), cpu.Allocate(g.WeightSize), null,
+            cpu.Allocate(g.OutputSize), cpu.Allocate(3), 1, g, depthwise: false));
         Assert.Equal("workspace", e.ParamName);
     }
 }
