@@ -28,13 +28,27 @@ public class Conv2DTests
         yield return ("17 out channels, 3×3 same", 2, new Conv2DGeometry(2, 5, 9, 17, 3, 3, 1, 1, 1, 1, 5, 9));
     }
 
+    /// <summary>
+    /// More forward cases, for the kernel with pixels in the lanes (any stride; more than 16 channels, so not the direct
+    /// kernel on AVX-512), which backward does not use: a last block of channels overlapping the one before, one sample
+    /// split across threads, a 1×1 stride-2 shortcut, stride 3 with the last input row and columns left unread.
+    /// </summary>
+    public static IEnumerable<(string name, int batch, Conv2DGeometry g)> ForwardCases()
+    {
+        foreach (var c in Cases()) yield return c;
+        yield return ("pixel lanes: 17 → 22, 3×3 same, one sample, threaded", 1, new Conv2DGeometry(17, 9, 9, 22, 3, 3, 1, 1, 1, 1, 9, 9));
+        yield return ("pixel lanes: 20 → 24, 3×3 stride 2 same on 7×7", 2, new Conv2DGeometry(20, 7, 7, 24, 3, 3, 2, 2, 1, 1, 4, 4));
+        yield return ("pixel lanes: 1×1 stride 2 shortcut", 2, new Conv2DGeometry(17, 8, 8, 20, 1, 1, 2, 2, 0, 0, 4, 4));
+        yield return ("pixel lanes: 7×7 stride 3 pad (3, 2), edges unread", 1, new Conv2DGeometry(3, 20, 19, 18, 7, 7, 3, 3, 3, 2, 6, 5));
+    }
+
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public void Forward_matches_reference(string backendName)
     {
         var backend = Backends.Named(backendName);
         int seed = 0;
-        foreach (var (name, batch, g) in Cases())
+        foreach (var (name, batch, g) in ForwardCases())
             foreach (bool withBias in new[] { true, false })
             {
                 var x = Support.Random(batch * g.InputSize, ++seed); var w = Support.Random(g.WeightSize, ++seed); var b = Support.Random(g.OutChannels, ++seed);

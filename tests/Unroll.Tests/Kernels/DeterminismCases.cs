@@ -49,9 +49,11 @@ internal static class DeterminismCases
         cases.Add(Gemv("gemv batch 3, 1001 units × 130", 3, 130, 1001));
         cases.Add(Dense("dense batch 6, 300 → 203", 6, 300, 203));
 
-        // im2col + GEMM (more than 16 channels, a stride, or groups).
+        // im2col + GEMM (more than 16 channels, a stride, or groups); ungrouped forward passes run with pixels in the
+        // lanes where the processor has 256-bit FMA, split by samples, or by blocks of channels for one sample.
         cases.Add(Conv("conv im2col 20→24 3×3 same, batch 5", 5, new Conv2DGeometry(20, 10, 10, 24, 3, 3, 1, 1, 1, 1, 10, 10)));
         cases.Add(Conv("conv im2col 17→19 3×3 stride 2, batch 3", 3, new Conv2DGeometry(17, 15, 15, 19, 3, 3, 2, 2, 1, 1, 8, 8)));
+        cases.Add(Conv("conv 32→42 3×3 same, one sample", 1, new Conv2DGeometry(32, 14, 14, 42, 3, 3, 1, 1, 1, 1, 14, 14)));
         cases.Add(Conv("conv im2col grouped 4, 16→24 3×3 same, batch 5", 5, new Conv2DGeometry(16, 12, 12, 24, 3, 3, 1, 1, 1, 1, 12, 12, Groups: 4)));
         cases.Add(Conv("conv 1×1 shortcut 32→24 no bias, batch 5", 5, new Conv2DGeometry(32, 12, 12, 24, 1, 1, 1, 1, 0, 0, 12, 12), bias: false));
         cases.Add(Conv("conv 1×1 stride 2 projection 16→32 no bias, batch 11", 11, new Conv2DGeometry(16, 14, 14, 32, 1, 1, 2, 2, 0, 0, 7, 7), bias: false));

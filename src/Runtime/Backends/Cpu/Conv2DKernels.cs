@@ -44,6 +44,7 @@ internal static class Conv2DKernels
         int slot = Math.Max(SlotLength(geometry, s), DepthwiseConv2DKernels.Handles(geometry) ? DepthwiseConv2DKernels.SlotLength(geometry) : 0);
         long length = (long)CpuParallel.ThreadCount * slot;
         if (DirectConv2DKernels.Applies(geometry)) length = Math.Max(length, DirectConv2DKernels.WorkspaceLength(geometry));
+        if (PixelLaneConv2DKernels.Applies(geometry)) length = Math.Max(length, PixelLaneConv2DKernels.WorkspaceLength(geometry));
         return checked((int)length);
     }
 
@@ -82,6 +83,11 @@ internal static class Conv2DKernels
         if (DirectConv2DKernels.Applies(geometry))
         {
             DirectConv2DKernels.Forward(x, w, b, y, ws, batch, geometry);
+            return;
+        }
+        if (PixelLaneConv2DKernels.Applies(geometry))
+        {
+            PixelLaneConv2DKernels.Forward(x, w, b, y, ws, batch, geometry);
             return;
         }
         int threads = Threads(geometry, s, batch, ws, op);
