@@ -5,7 +5,7 @@ using Unroll.Models;
 namespace Unroll.Benchmarks.Profiling;
 
 /// <summary>
-/// <c>profile &lt;mlp|lenet|resnet|resnet50|gru|lstm&gt; &lt;infer1|train64&gt;</c>: times every kernel call of a network and prints where a step's
+/// <c>profile &lt;mlp|lenet|resnet|resnet50|gru|lstm&gt; &lt;inferN|trainN&gt;</c> (infer1, infer64, train64, …): times every kernel call of a network and prints where a step's
 /// time goes, slowest call first, next to the step's wall time (the difference is the framework's own overhead).
 /// </summary>
 internal static class ProfileCommand
@@ -28,16 +28,20 @@ internal static class ProfileCommand
 
     private static string Profile<TNetwork>(string mode) where TNetwork : INetwork<TNetwork>
     {
-        var batch = mode == "infer1" ? 1 : int.Parse(mode.Replace("train", "", StringComparison.Ordinal));
+        var inference = mode.StartsWith("infer", StringComparison.Ordinal);
+        if (!int.TryParse(mode.AsSpan(inference ? 5 : mode.StartsWith("train", StringComparison.Ordinal) ? 5 : 0), out var batch) || batch < 1)
+            throw new ArgumentException($"unknown mode '{mode}': expected inferN or trainN, N a batch size (infer1, train64)");
         var backend = new ProfilingBackend(CpuBackend.Shared);
         var data = SyntheticData.Classification(TNetwork.InputSize, TNetwork.OutputSize, Math.Max(batch, 1));
         var samples = new int[batch];
         for (var i = 0; i < batch; i++) samples[i] = i;
         var network = TNetwork.Create(batch, backend, seed: 1);
-        var output = new float[TNetwork.OutputSize];
-        var trainer = mode == "infer1" ? null : new Trainer<TNetwork>(network, new SparseCategoricalCrossEntropy(), new Adam());
+        var input = new float[batch * TNetwork.InputSize];
+        for (var i = 0; i < batch; i++) data.Sample(i).CopyTo(input.AsSpan(i * TNetwork.InputSize));
+        var output = new float[batch * TNetwork.OutputSize];
+        var trainer = inference ? null : new Trainer<TNetwork>(network, new SparseCategoricalCrossEntropy(), new Adam());
         Action step = trainer is null
-            ? () => network.Predict(data.Sample(0), output)
+            ? () => network.Predict(input, output)
             : () => trainer.TrainStep(data, samples);
 
         // Warm up for a second so that tiered compilation has finished, then run as many steps as fit in two seconds.

@@ -90,7 +90,13 @@ internal static class Conv2DKernels
             PixelLaneConv2DKernels.Forward(x, w, b, y, ws, batch, geometry);
             return;
         }
-        int threads = Threads(geometry, s, batch, ws, op);
+        ForwardByIm2Col(x, w, b, y, ws, batch, geometry);
+    }
+
+    internal static void ForwardByIm2Col(float[] x, float[] w, float[]? b, float[] y, float[] ws, int batch, in Conv2DGeometry geometry)
+    {
+        var s = Check(geometry);
+        int threads = Threads(geometry, s, batch, ws, "Conv2DForward");
         if (threads > 1)
         {
             var job = ForwardJob.Instance;
