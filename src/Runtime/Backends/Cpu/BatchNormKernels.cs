@@ -258,6 +258,14 @@ internal static class BatchNormKernels
             for (; i <= x.Length - 16; i += 16)
                 Vector512.FusedMultiplyAdd((Vector512.LoadUnsafe(ref rx, (nuint)i) - vm) - vr, vs, vb).StoreUnsafe(ref ry, (nuint)i);
         }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            ref float rx = ref MemoryMarshal.GetReference(x);
+            ref float ry = ref MemoryMarshal.GetReference(y);
+            Vector256<float> vm = Vector256.Create(m), vr = Vector256.Create(r), vs = Vector256.Create(s), vb = Vector256.Create(b);
+            for (; i <= x.Length - 8; i += 8)
+                Vector256.FusedMultiplyAdd((Vector256.LoadUnsafe(ref rx, (nuint)i) - vm) - vr, vs, vb).StoreUnsafe(ref ry, (nuint)i);
+        }
         for (; i < x.Length; i++) y[i] = ((x[i] - m) - r) * s + b;
     }
 
@@ -275,6 +283,18 @@ internal static class BatchNormKernels
             {
                 var t = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rx, (nuint)i) - vm, va, vb);
                 Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rd, (nuint)i), vk, t).StoreUnsafe(ref ro, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            ref float rx = ref MemoryMarshal.GetReference(x);
+            ref float rd = ref MemoryMarshal.GetReference(dy);
+            ref float ro = ref MemoryMarshal.GetReference(dx);
+            Vector256<float> vm = Vector256.Create(m), vk = Vector256.Create(k), va = Vector256.Create(a), vb = Vector256.Create(b);
+            for (; i <= x.Length - 8; i += 8)
+            {
+                var t = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rx, (nuint)i) - vm, va, vb);
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rd, (nuint)i), vk, t).StoreUnsafe(ref ro, (nuint)i);
             }
         }
         for (; i < x.Length; i++) dx[i] = k * dy[i] + (a * (x[i] - m) + b);
