@@ -29,10 +29,10 @@ internal static class ProfileCommand
     private static string Profile<TNetwork>(string mode) where TNetwork : INetwork<TNetwork>
     {
         var inference = mode.StartsWith("infer", StringComparison.Ordinal);
-        if (!int.TryParse(mode.AsSpan(inference ? 5 : mode.StartsWith("train", StringComparison.Ordinal) ? 5 : 0), out var batch) || batch < 1)
+        if (!(inference || mode.StartsWith("train", StringComparison.Ordinal)) || !int.TryParse(mode.AsSpan(5), out var batch) || batch < 1)
             throw new ArgumentException($"unknown mode '{mode}': expected inferN or trainN, N a batch size (infer1, train64)");
         var backend = new ProfilingBackend(CpuBackend.Shared);
-        var data = SyntheticData.Classification(TNetwork.InputSize, TNetwork.OutputSize, Math.Max(batch, 1));
+        var data = SyntheticData.Classification(TNetwork.InputSize, TNetwork.OutputSize, batch);
         var samples = new int[batch];
         for (var i = 0; i < batch; i++) samples[i] = i;
         var network = TNetwork.Create(batch, backend, seed: 1);

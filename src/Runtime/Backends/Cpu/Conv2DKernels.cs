@@ -90,12 +90,12 @@ internal static class Conv2DKernels
             PixelLaneConv2DKernels.Forward(x, w, b, y, ws, batch, geometry);
             return;
         }
-        ForwardByIm2Col(x, w, b, y, ws, batch, geometry);
+        ForwardByIm2Col(x, w, b, y, ws, batch, geometry, s);
     }
 
-    internal static void ForwardByIm2Col(float[] x, float[] w, float[]? b, float[] y, float[] ws, int batch, in Conv2DGeometry geometry)
+    /// <summary>The im2col + GEMM forward, whatever else would apply; <paramref name="s"/> is <see cref="Check"/>'s.</summary>
+    internal static void ForwardByIm2Col(float[] x, float[] w, float[]? b, float[] y, float[] ws, int batch, in Conv2DGeometry geometry, Sizes s)
     {
-        var s = Check(geometry);
         int threads = Threads(geometry, s, batch, ws, "Conv2DForward");
         if (threads > 1)
         {
